@@ -1,0 +1,32 @@
+/**
+ * Reads a model file and its manifest from disk (Node only) and checks they belong together.
+ */
+import { readFileSync } from 'node:fs';
+import { GruStreamError } from '../errors.js';
+import { parseManifest, type ModelManifest } from '../model/manifest.js';
+
+export interface ModelFile {
+  bytes: Uint8Array;
+  manifest: ModelManifest;
+}
+
+/**
+ * @param tflitePath path of the `.tflite`; the manifest is the `.json` beside it
+ * @throws GruStreamError E_MANIFEST when the manifest is missing, malformed or for another file
+ */
+export function readModelFile(tflitePath: string): ModelFile {
+  const manifestPath = tflitePath.replace(/\.tflite$/, '.json');
+  let bytes: Uint8Array;
+  let json: unknown;
+  try {
+    bytes = new Uint8Array(readFileSync(tflitePath));
+  } catch (e) {
+    throw new GruStreamError('E_ARGUMENT', `cannot read model file ${tflitePath}: ${(e as Error).message}`);
+  }
+  try {
+    json = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  } catch (e) {
+    throw new GruStreamError('E_MANIFEST', `cannot read manifest ${manifestPath}: ${(e as Error).message}`);
+  }
+  return { bytes, manifest: parseManifest(json, bytes) };
+}
