@@ -1,0 +1,441 @@
+/**
+ * The engine core: per-stream GRU state plus batched stepping over fixed-batch model runners.
+ *
+ * A step request is cut into per-stream queues of frames; each "round" takes the next frame of every
+ * stream that still has one, so a stream's frame t+1 always sees the h' of its frame t, while many
+ * streams share each model invocation. Rows are packed into the smallest runner whose batch holds them
+ * (several invokes of the largest when they do not fit). The per-round loop allocates nothing: index
+ * arrays are reused across requests and rows are copied by offset.
+ *
+ * This is a plain object so tests call it directly; the worker exposes the same object over comlink.
+ */
+import { GruStreamError } from '../errors.js';
+import type { ModelRunner } from '../runtime/runner.js';
+import { decodeSnapshot, encodeSnapshot } from './codec.js';
+import type {
+  EngineApi,
+  EngineInfo,
+  EngineStats,
+  StepRequest,
+  StepResult,
+  StreamOptions,
+} from './protocol.js';
+import { StateTable } from './state-table.js';
+import {
+  checkChunk,
+  checkChunkFrames,
+  checkState,
+  checkStreamId,
+  validateRequestLayout,
+} from './validate.js';
+
+export interface EngineOptions {
+  /** Runners of one model (same I, H, C) with distinct batch sizes, e.g. 1, 8 and 64. The engine owns them. */
+  runners: ModelRunner[];
+  /** sha256 (hex) of the model's weights; snapshots carry it and restore checks it. */
+  modelId: string;
+  /** Names of the C outputs, reported by `info()`. */
+  labels?: string[];
+  /** Most streams open at once (default 100 000); a new stream beyond it fails with E_CAPACITY. */
+  maxStreams?: number;
+  /** Streams idle longer than this (ms) are released by `evictIdle()` (default Infinity: never). */
+  idleTtlMs?: number;
+  /** Clock in ms (default `performance.now`); inject a fake one in tests. */
+  now?: () => number;
+}
+
+/** Builds an engine over `options.runners`. See {@link EngineApi} for the methods. */
+export function createEngineCore(options: EngineOptions): EngineApi {
+  return new EngineCore(options);
+}
+
+/**
+ * Packs chunks into one {@link StepRequest}, checking each chunk holds whole frames of a Float32Array
+ * (E_BAD_CHUNK otherwise). Empty and non-finite chunks are packed; the engine rejects them per chunk.
+ * @param inputSize I, floats per frame
+ */
+export function packChunks(
+  chunks: readonly { stream: string; frames: Float32Array }[],
+  inputSize: number,
+): StepRequest {
+  const frameCounts = new Int32Array(chunks.length);
+  let total = 0;
+  chunks.forEach((c, i) => {
+    const count = checkChunkFrames(c.stream, i, c.frames, inputSize);
+    frameCounts[i] = count;
+    total += count;
+  });
+  const frames = new Float32Array(total * inputSize);
+  let offset = 0;
+  for (const c of chunks) {
+    frames.set(c.frames, offset);
+    offset += c.frames.length;
+  }
+  return { streams: chunks.map((c) => c.stream), frameCounts, frames };
+}
+
+/** Index arrays reused by every step; grown by doubling, never shrunk. */
+class Scratch {
+  /** Per chunk: first frame in request.frames, first row in outputs, next accepted chunk of its stream. */
+  chunkFrame = new Int32Array(16);
+  chunkOut = new Int32Array(16);
+  chunkNext = new Int32Array(16);
+  /** Per stream of the request ("group"): slot, current chunk, frame within it, last chunk. */
+  groupSlot = new Int32Array(16);
+  groupChunk = new Int32Array(16);
+  groupFrame = new Int32Array(16);
+  groupTail = new Int32Array(16);
+  /** Groups with frames left, in first-appearance order. */
+  active = new Int32Array(16);
+  /** Slot → group of the current request, -1 otherwise; as long as the table's capacity. */
+  groupOfSlot = new Int32Array(0);
+  /** Pre-request rows of the request's streams, to roll back if a runner fails. */
+  backup = new Float32Array(0);
+
+  ensureChunks(n: number): void {
+    if (this.chunkFrame.length >= n) return;
+    const size = Math.max(n, this.chunkFrame.length * 2);
+    this.chunkFrame = new Int32Array(size);
+    this.chunkOut = new Int32Array(size);
+    this.chunkNext = new Int32Array(size);
+    this.groupSlot = new Int32Array(size);
+    this.groupChunk = new Int32Array(size);
+    this.groupFrame = new Int32Array(size);
+    this.groupTail = new Int32Array(size);
+    this.active = new Int32Array(size);
+  }
+
+  ensureSlots(capacity: number): void {
+    if (this.groupOfSlot.length >= capacity) return;
+    const next = new Int32Array(Math.max(capacity, this.groupOfSlot.length * 2)).fill(-1);
+    next.set(this.groupOfSlot);
+    this.groupOfSlot = next;
+  }
+
+  ensureBackup(floats: number): void {
+    if (this.backup.length < floats) this.backup = new Float32Array(Math.max(floats, this.backup.length * 2));
+  }
+}
+
+class EngineCore implements EngineApi {
+  private readonly runners: ModelRunner[];
+  private readonly largest: ModelRunner;
+  private readonly inputSize: number;
+  private readonly hiddenSize: number;
+  private readonly outputSize: number;
+  private readonly modelId: string;
+  private readonly labels: string[] | undefined;
+  private readonly idleTtlMs: number;
+  private readonly now: () => number;
+  private readonly table: StateTable;
+  private readonly scratch = new Scratch();
+  private readonly invokes: Record<number, number> = {};
+  private framesStepped = 0;
+  private disposed = false;
+
+  constructor(o: EngineOptions) {
+    this.runners = checkRunners(o.runners);
+    this.largest = this.runners[this.runners.length - 1]!;
+    const first = this.runners[0]!;
+    this.inputSize = first.inputSize;
+    this.hiddenSize = first.hiddenSize;
+    this.outputSize = first.outputSize;
+    if (typeof o.modelId !== 'string' || o.modelId.length === 0) {
+      throw new GruStreamError(
+        'E_ARGUMENT',
+        `modelId: expected a non-empty string, got ${String(o.modelId)}`,
+      );
+    }
+    this.modelId = o.modelId;
+    if (o.labels !== undefined && o.labels.length !== this.outputSize) {
+      throw new GruStreamError(
+        'E_ARGUMENT',
+        `labels: expected ${this.outputSize} (the model's outputSize), got ${o.labels.length}`,
+      );
+    }
+    this.labels = o.labels?.slice();
+    this.idleTtlMs = o.idleTtlMs ?? Infinity;
+    if (!(this.idleTtlMs > 0)) {
+      throw new GruStreamError('E_ARGUMENT', `idleTtlMs: expected a number > 0 (ms), got ${o.idleTtlMs}`);
+    }
+    this.now = o.now ?? (() => performance.now());
+    this.table = new StateTable({ hiddenSize: this.hiddenSize, maxStreams: o.maxStreams ?? 100_000 });
+    for (const r of this.runners) this.invokes[r.batch] = 0;
+  }
+
+  info(): EngineInfo {
+    this.live();
+    const info: EngineInfo = {
+      inputSize: this.inputSize,
+      hiddenSize: this.hiddenSize,
+      outputSize: this.outputSize,
+      batchSizes: this.runners.map((r) => r.batch),
+      modelId: this.modelId,
+      runner: [...new Set(this.runners.map((r) => r.kind))].join('+'),
+    };
+    if (this.labels !== undefined) info.labels = this.labels.slice();
+    return info;
+  }
+
+  open(stream: string, options?: StreamOptions): void {
+    this.live();
+    checkStreamId(stream, 'open');
+    const initial = options?.initialState;
+    if (initial !== undefined) checkState(stream, initial, this.hiddenSize);
+    this.table.open(stream, this.now(), initial);
+  }
+
+  reset(stream: string): void {
+    this.live();
+    checkStreamId(stream, 'reset');
+    const slot = this.table.require(stream);
+    this.table.reset(slot);
+    this.table.touch(slot, this.now());
+  }
+
+  close(stream: string): void {
+    this.live();
+    checkStreamId(stream, 'close');
+    this.table.close(stream, this.now());
+  }
+
+  evictIdle(): string[] {
+    this.live();
+    if (this.idleTtlMs === Infinity) return [];
+    return this.table.evictIdle(this.now(), this.idleTtlMs);
+  }
+
+  snapshot(stream: string): Uint8Array {
+    this.live();
+    checkStreamId(stream, 'snapshot');
+    const H = this.hiddenSize;
+    const slot = this.table.require(stream);
+    const h = this.table.data.subarray(slot * H, (slot + 1) * H);
+    return encodeSnapshot({ modelId: this.modelId, hiddenSize: H, h });
+  }
+
+  /** Also reopens a closed stream, like {@link open}; the restored state is not its reset target. */
+  restore(stream: string, snapshot: Uint8Array): void {
+    this.live();
+    checkStreamId(stream, 'restore');
+    // Decode first: a refused snapshot must leave the table untouched.
+    const { h } = decodeSnapshot(snapshot, { modelId: this.modelId, hiddenSize: this.hiddenSize, stream });
+    const now = this.now();
+    let slot = this.table.slotOf(stream);
+    if (slot < 0) slot = this.table.open(stream, now);
+    this.table.data.set(h, slot * this.hiddenSize);
+    this.table.touch(slot, now);
+  }
+
+  stats(): EngineStats {
+    this.live();
+    return {
+      openStreams: this.table.size,
+      maxStreams: this.table.maxStreams,
+      framesStepped: this.framesStepped,
+      invokes: { ...this.invokes },
+    };
+  }
+
+  /** Disposes the runners too; every later call throws E_DISPOSED. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const r of this.runners) r.dispose();
+  }
+
+  step(request: StepRequest): StepResult {
+    this.live();
+    const I = this.inputSize;
+    validateRequestLayout(request, I);
+    const { streams, frameCounts } = request;
+    const n = streams.length;
+    const s = this.scratch;
+    s.ensureChunks(n);
+    const now = this.now();
+    const outputCounts = new Int32Array(n);
+    const errors: StepResult['errors'] = [];
+    /** Streams this request opened, released again if a runner fails. */
+    const opened: string[] = [];
+    let groups = 0;
+    let frameStart = 0;
+    let rows = 0;
+    try {
+      for (let i = 0; i < n; i++) {
+        const count = frameCounts[i]!;
+        s.chunkFrame[i] = frameStart;
+        const bad = checkChunk(request, i, frameStart, I);
+        frameStart += count;
+        if (bad !== undefined) {
+          errors.push({ index: i, error: bad.toJSON() });
+          continue;
+        }
+        const stream = streams[i] as string;
+        const isNew = this.table.slotOf(stream) < 0;
+        let slot: number;
+        try {
+          slot = this.table.acquire(stream, now);
+        } catch (e) {
+          // Closed stream or full table: only this chunk fails.
+          if (!(e instanceof GruStreamError)) throw e;
+          errors.push({ index: i, error: e.toJSON() });
+          continue;
+        }
+        if (isNew) opened.push(stream);
+        this.table.touch(slot, now);
+        s.ensureSlots(this.table.capacity);
+        s.chunkOut[i] = rows;
+        s.chunkNext[i] = -1;
+        rows += count;
+        outputCounts[i] = count;
+        const g = s.groupOfSlot[slot]!;
+        if (g < 0) {
+          s.groupOfSlot[slot] = groups;
+          s.groupSlot[groups] = slot;
+          s.groupChunk[groups] = i;
+          s.groupFrame[groups] = 0;
+          s.groupTail[groups] = i;
+          s.active[groups] = groups;
+          groups++;
+        } else {
+          s.chunkNext[s.groupTail[g]!] = i;
+          s.groupTail[g] = i;
+        }
+      }
+      const outputs = new Float32Array(rows * this.outputSize);
+      this.runRounds(request, groups, outputs, opened);
+      this.framesStepped += rows;
+      return { outputs, outputCounts, errors };
+    } finally {
+      for (let g = 0; g < groups; g++) s.groupOfSlot[s.groupSlot[g]!] = -1;
+    }
+  }
+
+  /** Steps every group to the end of its chunks; on a runner failure restores the pre-request state. */
+  private runRounds(request: StepRequest, groups: number, outputs: Float32Array, opened: string[]): void {
+    const s = this.scratch;
+    const H = this.hiddenSize;
+    s.ensureBackup(groups * H);
+    const state = this.table.data;
+    for (let g = 0; g < groups; g++) copy(s.backup, g * H, state, s.groupSlot[g]! * H, H);
+    try {
+      let active = groups;
+      while (active > 0) {
+        for (let done = 0; done < active;) done += this.invokeRows(request, done, active - done, outputs);
+        active = this.advance(request.frameCounts, active);
+      }
+    } catch (e) {
+      for (let g = 0; g < groups; g++) copy(state, s.groupSlot[g]! * H, s.backup, g * H, H);
+      for (const stream of opened) this.table.release(stream);
+      if (e instanceof GruStreamError) throw e;
+      const reason = e instanceof Error ? e.message : String(e);
+      throw new GruStreamError(
+        'E_RUNTIME',
+        `model runner failed during step (request rolled back): ${reason}`,
+      );
+    }
+  }
+
+  /**
+   * One invoke for the active groups from position `from`: gather x and h rows, run, scatter h' into
+   * the table and y into `outputs`.
+   * @returns the rows handled (at most the chosen runner's batch)
+   */
+  private invokeRows(request: StepRequest, from: number, remaining: number, outputs: Float32Array): number {
+    const { inputSize: I, hiddenSize: H, outputSize: C } = this;
+    const s = this.scratch;
+    const runner = this.pickRunner(remaining);
+    const rows = Math.min(remaining, runner.batch);
+    const state = this.table.data;
+    const frames = request.frames;
+    const x = runner.x;
+    const h = runner.h;
+    for (let r = 0; r < rows; r++) {
+      const g = s.active[from + r]!;
+      const c = s.groupChunk[g]!;
+      copy(x, r * I, frames, (s.chunkFrame[c]! + s.groupFrame[g]!) * I, I);
+      copy(h, r * H, state, s.groupSlot[g]! * H, H);
+    }
+    // Padding rows: outputs are ignored, zeros keep runs deterministic.
+    if (rows < runner.batch) {
+      x.fill(0, rows * I);
+      h.fill(0, rows * H);
+    }
+    runner.invoke();
+    // Fresh views: WASM memory may have grown during invoke().
+    const hOut = runner.hOut;
+    const y = runner.y;
+    for (let r = 0; r < rows; r++) {
+      const g = s.active[from + r]!;
+      const c = s.groupChunk[g]!;
+      copy(state, s.groupSlot[g]! * H, hOut, r * H, H);
+      copy(outputs, (s.chunkOut[c]! + s.groupFrame[g]!) * C, y, r * C, C);
+    }
+    this.invokes[runner.batch] = (this.invokes[runner.batch] ?? 0) + 1;
+    return rows;
+  }
+
+  /** Moves every active group to its next frame, dropping finished ones. @returns groups still active */
+  private advance(frameCounts: Int32Array, active: number): number {
+    const s = this.scratch;
+    let kept = 0;
+    for (let k = 0; k < active; k++) {
+      const g = s.active[k]!;
+      const frame = s.groupFrame[g]! + 1;
+      const c = s.groupChunk[g]!;
+      if (frame < frameCounts[c]!) {
+        s.groupFrame[g] = frame;
+      } else {
+        const next = s.chunkNext[c]!;
+        if (next < 0) continue;
+        s.groupChunk[g] = next;
+        s.groupFrame[g] = 0;
+      }
+      s.active[kept++] = g;
+    }
+    return kept;
+  }
+
+  /** The smallest runner holding `rows`, or the largest when none does. */
+  private pickRunner(rows: number): ModelRunner {
+    for (const r of this.runners) if (r.batch >= rows) return r;
+    return this.largest;
+  }
+
+  private live(): void {
+    if (this.disposed) throw new GruStreamError('E_DISPOSED', 'engine was disposed');
+  }
+}
+
+/** Checks the runners agree on I, H and C and have distinct batch sizes; returns them by batch, ascending. */
+function checkRunners(runners: ModelRunner[]): ModelRunner[] {
+  if (!Array.isArray(runners) || runners.length === 0) {
+    throw new GruStreamError('E_ARGUMENT', 'runners: expected at least one ModelRunner, got none');
+  }
+  const sorted = runners.slice().sort((a, b) => a.batch - b.batch);
+  const first = sorted[0]!;
+  for (const r of sorted) {
+    for (const key of ['inputSize', 'hiddenSize', 'outputSize'] as const) {
+      if (r[key] !== first[key]) {
+        throw new GruStreamError(
+          'E_ARGUMENT',
+          `runner with batch ${r.batch} has ${key} ${r[key]}; expected ${first[key]} like the batch-${first.batch} runner`,
+        );
+      }
+    }
+  }
+  for (let k = 1; k < sorted.length; k++) {
+    if (sorted[k]!.batch === sorted[k - 1]!.batch) {
+      throw new GruStreamError(
+        'E_ARGUMENT',
+        `two runners have batch ${sorted[k]!.batch}; expected distinct batch sizes`,
+      );
+    }
+  }
+  return sorted;
+}
+
+/** Copies `n` floats; a plain loop because rows are short and `subarray` would allocate a view. */
+function copy(dst: Float32Array, dstOffset: number, src: Float32Array, srcOffset: number, n: number): void {
+  for (let k = 0; k < n; k++) dst[dstOffset + k] = src[srcOffset + k]!;
+}

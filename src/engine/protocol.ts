@@ -1,0 +1,80 @@
+/**
+ * The contract between the client (main thread) and the engine (worker), types only.
+ * Both sides import it with `import type`; nothing here exists at run time.
+ *
+ * One request carries many chunks of many streams, packed into a few typed arrays so that the whole
+ * batch crosses the worker boundary as transferables, not as thousands of small objects.
+ */
+import type { SerializedError } from '../errors.js';
+
+/** A batch of chunks from any number of streams, in arrival order. */
+export interface StepRequest {
+  /** Stream id of each chunk. A stream may appear several times; its chunks are applied in order. */
+  streams: string[];
+  /** Frames of each chunk (T ≥ 1); `frameCounts.length === streams.length`. */
+  frameCounts: Int32Array;
+  /** All frames of all chunks, concatenated, `sum(frameCounts) × inputSize` floats. */
+  frames: Float32Array;
+}
+
+/** What one step request produced. */
+export interface StepResult {
+  /**
+   * Head outputs for every frame of every accepted chunk, in request order, `frames × outputSize`
+   * floats; a rejected chunk contributes no rows.
+   */
+  outputs: Float32Array;
+  /** Rows of `outputs` per chunk (its T when accepted, 0 when rejected); length = chunks. */
+  outputCounts: Int32Array;
+  /** Per-chunk failures: the index of the chunk in the request and the error. Others are unaffected. */
+  errors: { index: number; error: SerializedError }[];
+}
+
+/** Static facts about the loaded model, for clients and post-processing. */
+export interface EngineInfo {
+  inputSize: number;
+  hiddenSize: number;
+  outputSize: number;
+  /** Batch sizes of the loaded model files, ascending. */
+  batchSizes: number[];
+  /** sha256 (hex) identifying the model's weights; snapshots carry it. */
+  modelId: string;
+  labels?: string[];
+  /** Which runner executes steps ('tflite' or 'reference'). */
+  runner: string;
+}
+
+export interface StreamOptions {
+  /** Initial hidden state (H floats). Default zeros. */
+  initialState?: Float32Array;
+}
+
+export interface EngineStats {
+  openStreams: number;
+  maxStreams: number;
+  /** Frames stepped since start. */
+  framesStepped: number;
+  /** Model invocations since start, per batch size. */
+  invokes: Record<number, number>;
+}
+
+/** The engine's API; the same in-process (tests) and over comlink (workers), where it is async. */
+export interface EngineApi {
+  info(): EngineInfo;
+  /** Opens a stream explicitly (streams also open on their first chunk). Throws E_STREAM if open. */
+  open(stream: string, options?: StreamOptions): void;
+  /** Steps every frame of every chunk; errors are per chunk (see {@link StepResult.errors}). */
+  step(request: StepRequest): StepResult;
+  /** Sets the stream's state back to its initial state. Throws E_STREAM if unknown. */
+  reset(stream: string): void;
+  /** Forgets the stream; later chunks for it fail with E_STREAM ("after close"). Unknown: E_STREAM. */
+  close(stream: string): void;
+  /** Closes streams idle longer than the TTL; returns their ids. */
+  evictIdle(): string[];
+  /** The stream's state as msgpack bytes tagged with the model id. */
+  snapshot(stream: string): Uint8Array;
+  /** Opens (or overwrites) a stream from a snapshot; refuses a snapshot of another model (E_SNAPSHOT). */
+  restore(stream: string, snapshot: Uint8Array): void;
+  stats(): EngineStats;
+  dispose(): void;
+}
