@@ -40,7 +40,7 @@ export interface GruGraphOptions {
 }
 
 /** Logistic outputs in TFLite int8 must use exactly this quantization (kernel requirement). */
-const LOGISTIC_INT8: Quantization = { scale: [1 / 256], zeroPoint: [-128], quantizedDimension: 0 };
+const LOGISTIC_INT8: Quantization = { scale: [1 / 256], zeroPoint: [-128], quantizedDimension: 0 }; // exact in float32
 
 /** Rows `[from, from+n)` of a row-major `[rows, cols]` matrix, each value times `k`. */
 function rowsOf(m: Float32Array, cols: number, from: number, n: number, k = 1): Float32Array {
@@ -247,7 +247,11 @@ function int8Ops(g: GraphBuilder, ranges: RangeTable): OpEmitter {
       return o;
     },
     scalar(name, value) {
-      const quant: Quantization = { scale: [Math.abs(value) / 127], zeroPoint: [0], quantizedDimension: 0 };
+      const quant: Quantization = {
+        scale: [Math.fround(Math.abs(value) / 127)],
+        zeroPoint: [0],
+        quantizedDimension: 0,
+      };
       return g.constant(name, [1], 'int8', new Int8Array([quantizeValue(value, quant)]), quant);
     },
     output(name, qName, make, shape) {

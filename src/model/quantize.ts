@@ -2,7 +2,11 @@
  * Number formats for model constants: float16 bits, symmetric int8 weights (per tensor or per
  * output channel), asymmetric int8 activations from a calibrated range, and int32 biases.
  * TFLite's convention throughout: real = scale × (q − zeroPoint).
+ *
+ * Every scale (and range) is rounded to float32 where it is made, because that is how the file
+ * stores it: quantizing with the float64 value and storing its float32 rounding would disagree.
  */
+const f32 = Math.fround;
 import type { Quantization } from './graph.js';
 
 /** Rounds a float32 to the nearest IEEE half (round-to-nearest-even), returning its 16 bits. */
@@ -74,8 +78,9 @@ export function quantizeWeightsInt8(
     for (let i = from; i < to; i++) a = Math.max(a, Math.abs(m[i]!));
     return a;
   };
-  if (perChannel) for (let r = 0; r < rows; r++) scales.push(absMax(r * cols, (r + 1) * cols) / 127 || 1);
-  else scales.push(absMax(0, rows * cols) / 127 || 1);
+  if (perChannel)
+    for (let r = 0; r < rows; r++) scales.push(f32(absMax(r * cols, (r + 1) * cols) / 127 || 1));
+  else scales.push(f32(absMax(0, rows * cols) / 127 || 1));
   const q = new Int8Array(rows * cols);
   for (let r = 0; r < rows; r++) {
     const s = perChannel ? scales[r]! : scales[0]!;
@@ -89,10 +94,11 @@ export function quantizeWeightsInt8(
  * as TFLite requires for padding and ReLU semantics).
  */
 export function activationQuantization(min: number, max: number): Quantization {
-  const lo = Math.min(0, min);
-  const hi = Math.max(0, max);
-  const scale = hi > lo ? (hi - lo) / 255 : 1 / 255;
-  const zeroPoint = clamp(Math.round(-128 - lo / scale), -128, 127);
+  const lo = f32(Math.min(0, min));
+  const hi = f32(Math.max(0, max));
+  const scale = f32(hi > lo ? (hi - lo) / 255 : 1 / 255);
+  // `+ 0` turns a -0 from Math.round into 0 (a zero point is an integer; -0 would not round-trip).
+  const zeroPoint = clamp(Math.round(-128 - lo / scale), -128, 127) + 0;
   return { scale: [scale], zeroPoint: [zeroPoint], quantizedDimension: 0, min: [lo], max: [hi] };
 }
 
@@ -104,8 +110,9 @@ export function quantizeValue(v: number, quant: Quantization): number {
 /** Int32 bias for a quantized FULLY_CONNECTED: scale = inputScale × weightScale, zero point 0. */
 export function quantizeBiasInt32(
   b: Float32Array,
-  scale: number,
+  inputTimesWeightScale: number,
 ): { q: Int32Array; quantization: Quantization } {
+  const scale = f32(inputTimesWeightScale);
   const q = new Int32Array(b.length);
   for (let i = 0; i < b.length; i++) q[i] = clamp(Math.round(b[i]! / scale), -(2 ** 31), 2 ** 31 - 1);
   return { q, quantization: { scale: [scale], zeroPoint: [0], quantizedDimension: 0 } };

@@ -7,6 +7,7 @@
  * for Node, or the global the browser worker loaded) so this file has no platform code.
  */
 import { GruStreamError } from '../errors.js';
+import { readTflite } from '../model/tflite/reader.js';
 import type { ModelRunner } from './runner.js';
 import { STEP_TENSOR_NAMES } from './runner.js';
 
@@ -130,12 +131,17 @@ export class TfliteRunner implements ModelRunner {
  * Loads a GRU-step `.tflite` into tfjs-tflite and wraps it as a {@link ModelRunner}.
  * @param tflite the loaded `@tensorflow/tfjs-tflite` module (Node: `loadTfliteInNode()`)
  * @param bytes the model file
+ * @throws GruStreamError E_TFLITE_FORMAT for a file that is not a valid .tflite, E_RUNTIME when
+ *   the interpreter refuses it, E_MODEL_UNSUPPORTED when it is not a GRU step (tensors x, h, y, h_out)
  */
 export async function createTfliteRunner(
   tflite: TfliteModule,
   bytes: Uint8Array,
   options: TfliteRunnerOptions = {},
 ): Promise<TfliteRunner> {
+  // Parse first: a truncated or foreign file gets a named E_TFLITE_FORMAT error here, instead of
+  // an opaque failure (or worse, undefined behaviour) inside the WASM interpreter.
+  readTflite(bytes);
   // The interpreter copies the model into WASM memory; hand it a tight ArrayBuffer.
   const copy = bytes.slice().buffer;
   let model: unknown;

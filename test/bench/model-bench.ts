@@ -12,7 +12,8 @@ import { QUANT_SCHEMES, type QuantScheme } from '../../src/model/gru-graph.js';
 import { randomNormal } from '../../src/model/random.js';
 import { loadTfliteInNode } from '../../src/runtime/tflite-node-loader.js';
 import { createTfliteRunner, type TfliteRunner } from '../../src/runtime/tflite-runner.js';
-import { TEST_MODEL_HIDDEN_SIZES } from '../../models/test-models.js';
+import { TEST_MODEL_HIDDEN_SIZES, testModelWeights } from '../../models/test-models.js';
+import { freeRunAgainstReference } from '../helpers/free-run.js';
 import { testModel } from '../helpers/models.js';
 import { median, parseBenchArgs, printTable } from './bench-util.js';
 
@@ -25,6 +26,10 @@ interface Row {
   usPerStreamB64: number;
   timeVsFloat32B1: number;
   timeVsFloat32B64: number;
+  /** Max abs error of h, 8 streams × 200 free-running steps vs the reference (B=8 file). */
+  maxErrH: number;
+  /** Share of steps whose argmax of y agrees with the reference. */
+  argmaxAgreement: number;
 }
 
 const args = parseBenchArgs(process.argv.slice(2));
@@ -71,6 +76,12 @@ for (const H of TEST_MODEL_HIDDEN_SIZES) {
       s.b64.push(timeInvokes(m.r64, args.quick ? 200 : 500, xs64) / 64);
     }
   }
+  const accuracy = new Map<QuantScheme, ReturnType<typeof freeRunAgainstReference>>();
+  for (const m of models) {
+    const r8 = await createTfliteRunner(tflite, testModel(H, m.scheme, 8).bytes);
+    accuracy.set(m.scheme, freeRunAgainstReference(r8, testModelWeights(H), 8, 200));
+    r8.dispose();
+  }
   const f32 = models.find((m) => m.scheme === 'float32')!;
   const f32s = samples.get('float32')!;
   for (const m of models) {
@@ -84,6 +95,8 @@ for (const H of TEST_MODEL_HIDDEN_SIZES) {
       usPerStreamB64: median(s.b64),
       timeVsFloat32B1: median(s.b1) / median(f32s.b1),
       timeVsFloat32B64: median(s.b64) / median(f32s.b64),
+      maxErrH: accuracy.get(m.scheme)!.maxErrH,
+      argmaxAgreement: accuracy.get(m.scheme)!.argmaxAgreement,
     });
     m.r1.dispose();
     m.r64.dispose();
@@ -100,6 +113,8 @@ printTable(
     'µs/stream B=64',
     'time vs f32 B=1',
     'time vs f32 B=64',
+    'max |Δh|',
+    'argmax agree',
   ],
   rows.map((r) => [
     r.hidden,
@@ -110,6 +125,8 @@ printTable(
     r.usPerStreamB64.toFixed(3),
     r.timeVsFloat32B1.toFixed(2),
     r.timeVsFloat32B64.toFixed(2),
+    r.maxErrH.toExponential(1),
+    `${(100 * r.argmaxAgreement).toFixed(1)}%`,
   ]),
 );
 
