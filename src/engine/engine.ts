@@ -396,9 +396,18 @@ class EngineCore implements EngineApi {
     return kept;
   }
 
-  /** The smallest runner holding `rows`, or the largest when none does. */
+  /**
+   * The runner for the next invoke of `rows` pending rows: the smallest that holds them all, unless
+   * more than half of it would be padding (9 rows in a batch-64 model cost about as much as 64), in
+   * which case the largest runner they fill completely, leaving the rest to the next invoke.
+   * With more rows than the largest batch: the largest.
+   */
   private pickRunner(rows: number): ModelRunner {
-    for (const r of this.runners) if (r.batch >= rows) return r;
+    let under: ModelRunner | undefined;
+    for (const r of this.runners) {
+      if (r.batch >= rows) return r.batch <= 2 * rows || under === undefined ? r : under;
+      under = r;
+    }
     return this.largest;
   }
 

@@ -168,7 +168,10 @@ describe('engine: batch-size selection', () => {
   it.each([
     [1, { 1: 1, 8: 0, 64: 0 }],
     [8, { 1: 0, 8: 1, 64: 0 }],
-    [9, { 1: 0, 8: 0, 64: 1 }],
+    [9, { 1: 1, 8: 1, 64: 0 }], // a batch-64 invoke would be 55/64 padding: 8 + 1 instead
+    [5, { 1: 0, 8: 1, 64: 0 }], // 3 rows of padding in 8 is fine
+    [32, { 1: 0, 8: 0, 64: 1 }], // exactly half padding: one invoke of 64
+    [31, { 1: 0, 8: 4, 64: 0 }], // more than half of 64 would be padding: 8 + 8 + 8 + 8 (the last holds 7)
     [64, { 1: 0, 8: 0, 64: 1 }],
     [70, { 1: 0, 8: 1, 64: 1 }],
     [129, { 1: 1, 8: 0, 64: 2 }],
