@@ -1,0 +1,73 @@
+/**
+ * Builds the engine workers into `dist/workers/` (or the folder given as the first argument):
+ *
+ * - `browser-worker.js`: classic Web Worker, one IIFE bundle, plus tfjs-tflite's single-threaded WASM
+ *   glue and binaries (`tflite_web_api_cc_simd.*`, and `tflite_web_api_cc.*` for browsers without
+ *   WASM SIMD) copied beside it, where the package looks for them by default. Serve the folder as is.
+ * - `node-worker.mjs`: the `worker_threads` entry as one ESM file (npm packages stay external), for
+ *   running without tsx: `createEngine({ workerUrl: new URL('…/dist/workers/node-worker.mjs', …) })`.
+ *
+ * Usage: `npm run build:workers [-- outDir]`
+ */
+import { copyFile, mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** The WASM variants the browser worker can pick once SharedArrayBuffer is hidden (see browser-host.ts). */
+const WASM_FILES = [
+  'tflite_web_api_cc_simd.js',
+  'tflite_web_api_cc_simd.wasm',
+  'tflite_web_api_cc.js',
+  'tflite_web_api_cc.wasm',
+];
+
+export interface BuiltWorkers {
+  browserWorker: string;
+  nodeWorker: string;
+}
+
+/** Builds both workers into `outDir` (default `dist/workers`); returns the paths of the entries. */
+export async function buildWorkers(outDir: string = join(ROOT, 'dist', 'workers')): Promise<BuiltWorkers> {
+  const require = createRequire(import.meta.url);
+  const tfliteDir = dirname(require.resolve('@tensorflow/tfjs-tflite/package.json'));
+  await mkdir(outDir, { recursive: true });
+  const browserWorker = join(outDir, 'browser-worker.js');
+  const nodeWorker = join(outDir, 'node-worker.mjs');
+  await Promise.all([
+    build({
+      entryPoints: [join(ROOT, 'workers', 'browser-worker.ts')],
+      outfile: browserWorker,
+      bundle: true,
+      format: 'iife',
+      platform: 'browser',
+      target: 'es2020',
+      minify: true,
+      sourcemap: true,
+      // The package's `module` entry imports a file it does not ship; its flat ESM build is complete.
+      alias: { '@tensorflow/tfjs-tflite': join(tfliteDir, 'dist', 'tf-tflite.fesm.js') },
+      logLevel: 'warning',
+    }),
+    build({
+      entryPoints: [join(ROOT, 'workers', 'node-worker.ts')],
+      outfile: nodeWorker,
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      // tfjs-tflite is found on disk at run time (its WASM files sit in the installed package).
+      packages: 'external',
+      sourcemap: true,
+      logLevel: 'warning',
+    }),
+    ...WASM_FILES.map((f) => copyFile(join(tfliteDir, 'wasm', f), join(outDir, f))),
+  ]);
+  return { browserWorker, nodeWorker };
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  const out = await buildWorkers(process.argv[2] === undefined ? undefined : resolve(process.argv[2]));
+  console.log(`built ${out.browserWorker}\nbuilt ${out.nodeWorker}`);
+}

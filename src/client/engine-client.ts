@@ -1,0 +1,195 @@
+/**
+ * `createEngine`: starts an engine worker, loads the model into it and returns a typed async client
+ * whose calls are watched: a worker that exits or fails rejects every pending call with E_WORKER_DEAD,
+ * a call that misses its deadline rejects with E_TIMEOUT (and the worker, presumed hung, is ended),
+ * and after either every call rejects at once with E_WORKER_DEAD.
+ */
+import { releaseProxy, transfer, wrap } from 'comlink';
+import type { Remote } from 'comlink';
+import { GruStreamError } from '../errors.js';
+import type { EngineInfo } from '../engine/protocol.js';
+import type { ModelManifest } from '../model/manifest.js';
+import { CallGuard } from './call-guard.js';
+import { buildClient } from './client.js';
+import type { EngineCall, EngineClient } from './client.js';
+import type { MicroBatcherOptions } from './micro-batcher.js';
+import type { Platform } from './platform.js';
+import type { WorkerApi, WorkerInit, WorkerModelSource } from './worker-protocol.js';
+
+/** A model file: its bytes with the manifest beside it, or where to load both from. */
+export type ModelSource =
+  | { bytes: Uint8Array; manifest: ModelManifest }
+  /** Path (Node) or URL (browser, resolved against the page) of a `.tflite`; the manifest is its `.json`. */
+  | string
+  | URL;
+
+export interface EngineOptions {
+  /** Batch-size variants of one model (e.g. B = 1, 8, 64); the engine picks per step. */
+  models: ModelSource[];
+  /** Deadline of every call in milliseconds; a worker that misses it is presumed hung. Default 10 000. */
+  callTimeoutMs?: number;
+  /** Deadline of starting the worker and loading the models, in milliseconds. Default 60 000. */
+  initTimeoutMs?: number;
+  /** Most streams open at once; a new stream beyond it fails with E_CAPACITY. Default 100 000. */
+  maxStreams?: number;
+  /**
+   * Streams idle longer than this (ms) are released (their state dropped; a returning stream starts
+   * fresh): the client asks the engine to evict them every `idleTtlMs` ms. Default: never.
+   */
+  idleTtlMs?: number;
+  /** Folder of tfjs-tflite's WASM files (path in Node, URL in browsers). Default: see the platform. */
+  wasmPath?: string;
+  /** Limits of the client's micro-batchers (see {@link MicroBatcherOptions}). */
+  batching?: Omit<MicroBatcherOptions, 'windowMs'>;
+  /** Test only: adds {@link WorkerEngineClient.testHooks}. Default false. */
+  testHooks?: boolean;
+}
+
+/** Test-only controls of the worker (see {@link EngineOptions.testHooks}). @internal */
+export interface TestHooks {
+  /**
+   * Ends the worker's thread abruptly from inside. Node: `process.exit` (this call rejects with
+   * E_WORKER_DEAD). Browser: `close()`, which answers this call and silently drops later ones.
+   */
+  crash(exitCode?: number): Promise<void>;
+  /** Blocks the worker in `Atomics.wait` until `Int32Array(signal)[0]` becomes non-zero and is notified. */
+  block(signal: SharedArrayBuffer): Promise<void>;
+}
+
+/** The client of a worker engine. */
+export interface WorkerEngineClient extends EngineClient {
+  /** Present when started with `testHooks: true`. @internal */
+  readonly testHooks: TestHooks | undefined;
+}
+
+/**
+ * Starts an engine in a worker of `platform` and loads the models into it.
+ *
+ * @example
+ * const engine = await createEngineOn(nodePlatform(), { models: ['models/kws-b1.tflite', 'models/kws-b8.tflite'] });
+ * const result = await engine.step(request);
+ * await engine.dispose();
+ */
+export async function createEngineOn(
+  platform: Platform,
+  options: EngineOptions,
+): Promise<WorkerEngineClient> {
+  const callTimeoutMs = positive('callTimeoutMs', options.callTimeoutMs ?? 10_000);
+  const initTimeoutMs = positive('initTimeoutMs', options.initTimeoutMs ?? 60_000);
+  const init = initMessage(platform, options);
+
+  const handle = platform.spawn();
+  const remote: Remote<WorkerApi> = wrap<WorkerApi>(handle.endpoint);
+  let sweep: ReturnType<typeof setInterval> | undefined;
+  let stopped: Promise<void> | undefined;
+  const shutdown = (): Promise<void> =>
+    (stopped ??= (async () => {
+      clearInterval(sweep);
+      remote[releaseProxy]();
+      await handle.terminate();
+    })());
+  const guard: CallGuard = new CallGuard((method, timeoutMs) => {
+    guard.fail(
+      (m) =>
+        new GruStreamError(
+          'E_TIMEOUT',
+          `${m}(): the engine worker missed the ${timeoutMs} ms deadline of ${method}() and was terminated`,
+        ),
+      (m) =>
+        new GruStreamError(
+          'E_WORKER_DEAD',
+          `${m}(): the engine worker was terminated after a missed deadline`,
+        ),
+    );
+    void shutdown();
+  });
+  handle.onDeath((reason) => {
+    const dead = (m: string): GruStreamError =>
+      new GruStreamError('E_WORKER_DEAD', `${m}(): the engine worker died (${reason})`);
+    guard.fail(dead, dead);
+    void shutdown();
+  });
+
+  let model: EngineInfo;
+  try {
+    model = await guard.run('init', initTimeoutMs, () => remote.init(init));
+  } catch (e) {
+    await shutdown();
+    throw e;
+  }
+
+  const call = ((method, args, transferList) =>
+    guard.run(method, callTimeoutMs, () => {
+      // Touch the proxy only here: once released (worker dead, disposed) it throws, and the guard has
+      // already rejected the call with the reason by then.
+      const target = remote[method] as unknown as (...a: unknown[]) => Promise<unknown>;
+      const wireArgs = transferList?.length ? [transfer(args[0], transferList), ...args.slice(1)] : args;
+      return target(...wireArgs);
+    })) as EngineCall;
+  const dispose = async (): Promise<void> => {
+    const disposed = (m: string): GruStreamError =>
+      new GruStreamError('E_DISPOSED', `${m}(): the engine was disposed`);
+    guard.fail(disposed, disposed);
+    await shutdown();
+  };
+  const client = buildClient(model, call, dispose, options.batching);
+  const testHooks: TestHooks | undefined = options.testHooks
+    ? {
+        crash: (exitCode = 70) =>
+          guard.run('crashForTest', callTimeoutMs, () => remote.crashForTest(exitCode)),
+        block: (signal) => guard.run('blockForTest', callTimeoutMs, () => remote.blockForTest(signal)),
+      }
+    : undefined;
+  const ttl = options.idleTtlMs;
+  if (ttl !== undefined && Number.isFinite(ttl)) {
+    sweep = setInterval(() => {
+      if (guard.failed) {
+        clearInterval(sweep);
+        return;
+      }
+      // A failure because the worker is gone meanwhile is expected; any other is a bug and surfaces.
+      client.evictIdle().then(undefined, (e: unknown) => {
+        if (!guard.failed) throw e;
+      });
+    }, ttl);
+    // Node: the sweep alone must not keep the process alive.
+    (sweep as { unref?: () => void }).unref?.();
+  }
+  return Object.assign(client, { testHooks });
+}
+
+function initMessage(platform: Platform, options: EngineOptions): WorkerInit {
+  if (!Array.isArray(options.models) || options.models.length === 0) {
+    throw new GruStreamError(
+      'E_ARGUMENT',
+      `models: expected at least one model file, got ${String(options.models)}`,
+    );
+  }
+  const models = options.models.map((m, i): WorkerModelSource => {
+    if (typeof m === 'string' || m instanceof URL) return { ref: platform.resolveModelRef(m) };
+    if (
+      typeof m === 'object' &&
+      m !== null &&
+      m.bytes instanceof Uint8Array &&
+      typeof m.manifest === 'object'
+    ) {
+      return { bytes: m.bytes, manifest: m.manifest };
+    }
+    throw new GruStreamError(
+      'E_ARGUMENT',
+      `models[${i}]: expected a path or URL, or { bytes: Uint8Array, manifest }, got ${typeof m}`,
+    );
+  });
+  const init: WorkerInit = { models };
+  if (options.maxStreams !== undefined) init.maxStreams = options.maxStreams;
+  if (options.idleTtlMs !== undefined) init.idleTtlMs = options.idleTtlMs;
+  if (options.wasmPath !== undefined) init.wasmPath = options.wasmPath;
+  if (options.testHooks === true) init.testHooks = true;
+  return init;
+}
+
+function positive(name: string, value: number): number {
+  if (!(value > 0))
+    throw new GruStreamError('E_ARGUMENT', `${name}: expected milliseconds > 0, got ${value}`);
+  return value;
+}

@@ -1,0 +1,21 @@
+/**
+ * The client API, safe for browser bundles (no Node built-ins). Node code imports `./node.ts`, which
+ * adds the `worker_threads` platform and makes it the default of `createEngine`.
+ */
+export { createEngine } from './create-engine.js';
+export type { BrowserEngineOptions } from './create-engine.js';
+export { createEngineOn } from './engine-client.js';
+export type { EngineOptions, ModelSource, TestHooks, WorkerEngineClient } from './engine-client.js';
+export type { EngineClient } from './client.js';
+export { createInProcessEngine } from './in-process.js';
+export { MicroBatcher } from './micro-batcher.js';
+export type { MicroBatcherOptions, StepTarget } from './micro-batcher.js';
+export { infer } from './infer.js';
+export type { InferOptions } from './infer.js';
+export { inferMany, isChunkFailure } from './infer-multiplexed.js';
+export type { ChunkFailure, InferManyOptions } from './infer-multiplexed.js';
+export type { Prediction } from './prediction.js';
+export type { Chunk } from './chunk.js';
+export { browserPlatform } from './platform-browser.js';
+export type { BrowserPlatformOptions } from './platform-browser.js';
+export type { Platform, WorkerHandle } from './platform.js';

@@ -1,0 +1,83 @@
+import { Observable } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
+import type { EngineClient } from './client.js';
+import { closeStreamAfter } from './close-stream.js';
+import { answerOf, emitPredictions } from './prediction.js';
+import type { ChunkAnswer, Prediction } from './prediction.js';
+
+export interface InferOptions {
+  /** The stream's id in the engine; its GRU state lives there under this id while subscribed. */
+  stream: string;
+  /**
+   * Batching window in milliseconds: chunks of all streams using the same window within it share one
+   * worker call. Default 0: one microtask (no added latency).
+   */
+  windowMs?: number;
+}
+
+/**
+ * Runs one stream through the engine: each source value is a chunk of T ≥ 1 frames (a Float32Array of
+ * T × inputSize floats) and becomes T predictions, in frame order.
+ *
+ * - The stream's state lives in the engine from its first chunk; when the subscription ends (complete,
+ *   error or unsubscribe) the stream is closed there, after its last chunk was answered. A closed id
+ *   stays closed: to subscribe again under the same id, `open()` or `restore()` it first.
+ * - An error of this stream (a malformed chunk: E_BAD_CHUNK; engine or worker failures) errors this
+ *   Observable only; other streams are unaffected.
+ * - The source is not paused: chunks beyond the batcher's `maxPendingChunks` fail with E_CAPACITY.
+ *
+ * @example
+ * features$.pipe(infer(engine, { stream: 'mic-1' })).subscribe((p) => console.log(p.frame, p.label, p.score));
+ */
+export function infer(
+  engine: Pick<EngineClient, 'model' | 'batcher' | 'close'>,
+  options: InferOptions,
+): OperatorFunction<Float32Array, Prediction> {
+  const { stream } = options;
+  return (source) =>
+    new Observable<Prediction>((subscriber) => {
+      const batcher = engine.batcher(options.windowMs ?? 0);
+      const { outputSize, labels } = engine.model;
+      let seq = 0;
+      let nextFrame = 0;
+      let unanswered = 0;
+      let sourceDone = false;
+      let opened = false;
+      let tail: Promise<unknown> = Promise.resolve();
+
+      const handle = (chunkSeq: number, settled: ChunkAnswer): void => {
+        unanswered--;
+        if ('error' in settled) {
+          subscriber.error(settled.error);
+          return;
+        }
+        opened = true;
+        const firstFrame = nextFrame;
+        nextFrame += settled.outputs.length / outputSize;
+        if (subscriber.closed) return;
+        emitPredictions(subscriber, stream, chunkSeq, firstFrame, settled.outputs, outputSize, labels);
+        if (sourceDone && unanswered === 0) subscriber.complete();
+      };
+
+      const subscription = source.subscribe({
+        next: (frames) => {
+          const chunkSeq = seq++;
+          unanswered++;
+          // Send now (so it batches with its peers), but handle answers in push order.
+          const settled = answerOf(batcher.push(stream, frames));
+          tail = tail.then(() => settled).then((s) => handle(chunkSeq, s));
+        },
+        error: (e: unknown) => subscriber.error(e),
+        complete: () => {
+          sourceDone = true;
+          if (unanswered === 0) subscriber.complete();
+        },
+      });
+
+      return () => {
+        subscription.unsubscribe();
+        // `opened` is read when the last answer is in, not now: an answer may still open the stream.
+        closeStreamAfter(engine, stream, tail, () => opened);
+      };
+    });
+}

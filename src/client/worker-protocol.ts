@@ -1,0 +1,44 @@
+/**
+ * What the engine worker exposes over comlink, types only. The worker entries implement it
+ * (`workers/engine-worker-core.ts`); the client calls it through a comlink proxy.
+ *
+ * The engine's methods keep their {@link EngineApi} signatures. Errors leave the worker as plain
+ * {@link SerializedError} objects, not `Error` instances: comlink rebuilds a thrown `Error` from its
+ * message and name only, which would lose `code` and `stream`.
+ */
+import type { EngineApi, EngineInfo } from '../engine/protocol.js';
+import type { ModelManifest } from '../model/manifest.js';
+
+/** One model file as the worker receives it: bytes with their manifest, or a reference it loads itself. */
+export type WorkerModelSource =
+  | { bytes: Uint8Array; manifest: ModelManifest }
+  /** A `.tflite` path (Node) or absolute URL (browser); its manifest is the `.json` beside it. */
+  | { ref: string };
+
+/** The first call after spawning a worker. */
+export interface WorkerInit {
+  /** Batch variants of one model (same modelId, distinct batch sizes). */
+  models: WorkerModelSource[];
+  maxStreams?: number;
+  idleTtlMs?: number;
+  /**
+   * Folder of tfjs-tflite's WASM glue: a path (Node) or a URL ending in `/` (browser).
+   * Default: the installed package's `wasm/` (Node), the worker script's folder (browser).
+   */
+  wasmPath?: string;
+  /** Enables {@link WorkerApi.crashForTest} and {@link WorkerApi.blockForTest}. Default false. */
+  testHooks?: boolean;
+}
+
+/** The worker's API: the engine plus initialisation and test hooks. */
+export interface WorkerApi extends EngineApi {
+  /** Loads the runtime and the model files and builds the engine; once per worker. */
+  init(init: WorkerInit): Promise<EngineInfo>;
+  /**
+   * Test only: ends the worker's thread abruptly. Node: `process.exit`, no answer. Browser: `close()`,
+   * which still answers this call and then silently drops everything after it.
+   */
+  crashForTest(exitCode: number): void;
+  /** Test only: blocks the worker in `Atomics.wait` until `signal[0]` (an Int32) becomes non-zero. */
+  blockForTest(signal: SharedArrayBuffer): void;
+}

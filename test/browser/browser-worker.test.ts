@@ -1,0 +1,165 @@
+/**
+ * The browser engine end to end in real headless Chromium: the built classic worker
+ * (dist layout, WASM files beside it) loads tfjs-tflite with `importScripts`, a page drives it through
+ * the public browser client and the `infer` operator, and the predictions equal the reference GRU.
+ *
+ * Needs Debian's Chromium at /usr/bin/chromium (or CHROMIUM_PATH). Without it this test FAILS on
+ * purpose: CI installs it, and a silent skip would hide a broken browser path.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { basename, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWorkers } from '../../scripts/build-workers.js';
+import { MODELS_DIR } from '../helpers/models.js';
+import { C, concat, cutAtRandom, maxAbsDiff, referenceOutputs, streamFrames } from '../client/helpers.js';
+import type { PageApi } from './page.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+const MODELS = [1, 8].map((b) => `/models/gru-h64-float32-b${b}.tflite`);
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.map': 'application/json',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.tflite': 'application/octet-stream',
+};
+
+let dir: string;
+let server: Server;
+let origin: string;
+let browser: Browser;
+let page: Page;
+const pageLog: string[] = [];
+
+/** Serves the page, the built worker folder and the test models; nothing else. */
+function serve(): Promise<Server> {
+  const routes: Record<string, string> = {
+    '/worker/': join(dir, 'worker'),
+    '/models/': join(MODELS_DIR, 'test'),
+  };
+  const s = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    let file: string | undefined;
+    if (path === '/') {
+      res.writeHead(200, { 'content-type': TYPES['.html']! });
+      res.end(
+        '<!doctype html><meta charset="utf-8"><title>gru-stream</title><script src="/page.js"></script>',
+      );
+      return;
+    }
+    if (path === '/page.js') file = join(dir, 'page.js');
+    for (const [prefix, folder] of Object.entries(routes)) {
+      if (path.startsWith(prefix)) file = join(folder, basename(path));
+    }
+    if (file === undefined) {
+      res.writeHead(404).end();
+      return;
+    }
+    readFile(file).then(
+      (body) =>
+        res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body),
+      () => res.writeHead(404).end(),
+    );
+  });
+  return new Promise((resolve) => s.listen(0, '127.0.0.1', () => resolve(s)));
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set CHROMIUM_PATH. ` +
+        'The browser test does not skip without it.',
+    );
+  }
+  dir = await mkdtemp(join(tmpdir(), 'gru-browser-'));
+  await buildWorkers(join(dir, 'worker'));
+  await build({
+    entryPoints: [fileURLToPath(new URL('./page.ts', import.meta.url))],
+    outfile: join(dir, 'page.js'),
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2020',
+    logLevel: 'warning',
+  });
+  server = await serve();
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  page = await browser.newPage();
+  page.on('console', (m) => pageLog.push(`[${m.type()}] ${m.text()}`));
+  page.on('pageerror', (e) => pageLog.push(`[pageerror] ${e.message}`));
+  await page.goto(`${origin}/`);
+  await page.waitForFunction(() => 'gruTest' in globalThis);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/** Runs one page API call, attaching the page's console to the failure when it throws. */
+async function onPage<K extends keyof PageApi>(
+  name: K,
+  ...args: Parameters<PageApi[K]>
+): Promise<Awaited<ReturnType<PageApi[K]>>> {
+  try {
+    return (await page.evaluate(
+      ([n, a]) => {
+        const api = (globalThis as unknown as { gruTest: Record<string, (...x: unknown[]) => unknown> })
+          .gruTest;
+        return api[n]!(...a);
+      },
+      [name, args] as [string, unknown[]],
+    )) as Awaited<ReturnType<PageApi[K]>>;
+  } catch (e) {
+    throw new Error(`${String(e)}\npage log:\n${pageLog.join('\n')}`);
+  }
+}
+
+describe('browser worker in Chromium', () => {
+  it('streams a float32 model through the classic worker and equals the reference within 1e-5', async () => {
+    const frames = streamFrames(500, 90);
+    const chunks = cutAtRandom(frames, 501, 10).map((c) => [...c]);
+    const run = await onPage('runStream', `${origin}/worker/browser-worker.js`, MODELS, chunks);
+    expect(run.model).toMatchObject({
+      inputSize: 40,
+      hiddenSize: 64,
+      outputSize: C,
+      batchSizes: [1, 8],
+      runner: 'tflite',
+    });
+    expect(run.predictions.map((p) => p.frame)).toEqual(Array.from({ length: 90 }, (_, t) => t));
+    expect(run.framesStepped).toBe(90);
+    const outputs = concat(run.predictions.map((p) => Float32Array.from(p.output)));
+    expect(maxAbsDiff(outputs, referenceOutputs(frames))).toBeLessThan(1e-5);
+    expect(run.predictions.every((p) => typeof p.label === 'string' && typeof p.score === 'number')).toBe(
+      true,
+    );
+  });
+
+  it('a worker that closes itself (no event in Chromium) is caught by the deadline', async () => {
+    const codes = await onPage('crash', `${origin}/worker/browser-worker.js`, MODELS.slice(0, 1));
+    // close() lets the running task finish, so the crash call itself is still answered; the next
+    // call gets no answer and no event, and only its deadline ends it.
+    expect(codes).toEqual({ crash: 'resolved', next: 'E_TIMEOUT', later: 'E_WORKER_DEAD' });
+  });
+});

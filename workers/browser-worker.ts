@@ -1,0 +1,12 @@
+/** Classic Web Worker entry of the engine; bundled to `dist/workers/browser-worker.js` (IIFE). */
+import { expose } from 'comlink';
+import { fetchModelFile, loadTfliteInWorker } from './browser-host.js';
+import { createWorkerApi } from './engine-worker-core.js';
+
+const api = createWorkerApi({
+  loadTflite: (wasmPath) => loadTfliteInWorker(wasmPath),
+  readModel: (url) => fetchModelFile(url),
+  // Chromium fires no event on the parent for this; the client's call deadline notices.
+  exit: () => self.close(),
+});
+expose(api);

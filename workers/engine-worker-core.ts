@@ -1,0 +1,153 @@
+/**
+ * The body of both worker entries (Node `worker_threads` and browser Web Worker): loads tfjs-tflite
+ * and the model files, builds one runner per batch size and the engine over them, and returns the
+ * object the entry exposes over comlink. Platform differences come in through {@link WorkerHost}.
+ */
+import { transfer } from 'comlink';
+import type { WorkerApi, WorkerInit, WorkerModelSource } from '../src/client/worker-protocol.js';
+import { createEngineCore } from '../src/engine/engine.js';
+import type { EngineApi } from '../src/engine/protocol.js';
+import { GruStreamError } from '../src/errors.js';
+import type { SerializedError } from '../src/errors.js';
+import { parseManifest } from '../src/model/manifest.js';
+import type { ModelManifest } from '../src/model/manifest.js';
+import type { ModelRunner } from '../src/runtime/runner.js';
+import { createTfliteRunner } from '../src/runtime/tflite-runner.js';
+import type { TfliteModule } from '../src/runtime/tflite-runner.js';
+
+/** What a worker entry provides for its platform. */
+export interface WorkerHost {
+  /** Loads `@tensorflow/tfjs-tflite`; `wasmPath` is {@link WorkerInit.wasmPath}. */
+  loadTflite(wasmPath: string | undefined): Promise<TfliteModule>;
+  /** Reads a `.tflite` (path or URL) and the manifest beside it, checked against the bytes. */
+  readModel(ref: string): Promise<{ bytes: Uint8Array; manifest: ModelManifest }>;
+  /** Ends the worker at once (for {@link WorkerApi.crashForTest}). */
+  exit(code: number): void;
+}
+
+/** Builds the object a worker entry passes to comlink's `expose`. */
+export function createWorkerApi(host: WorkerHost): WorkerApi {
+  let engine: EngineApi | undefined;
+  let starting = false;
+  let testHooks = false;
+  const core = (): EngineApi => {
+    if (engine === undefined) throw new GruStreamError('E_ARGUMENT', 'engine worker: call init() first');
+    return engine;
+  };
+  const hooks = (name: string): void => {
+    if (!testHooks) throw new GruStreamError('E_ARGUMENT', `${name}() needs init({ testHooks: true })`);
+  };
+
+  const api: WorkerApi = {
+    init: async (init) => {
+      if (starting) throw new GruStreamError('E_ARGUMENT', 'engine worker: init() was already called');
+      starting = true;
+      testHooks = init.testHooks === true;
+      engine = await buildEngine(host, init);
+      return engine.info();
+    },
+    info: () => core().info(),
+    open: (stream, options) => core().open(stream, options),
+    step: (request) => {
+      const result = core().step(request);
+      // The engine allocates both arrays per step: hand their memory over instead of copying it.
+      return transfer(result, owned(result.outputs, result.outputCounts));
+    },
+    reset: (stream) => core().reset(stream),
+    close: (stream) => core().close(stream),
+    evictIdle: () => core().evictIdle(),
+    snapshot: (stream) => {
+      const bytes = core().snapshot(stream);
+      return transfer(bytes, owned(bytes));
+    },
+    restore: (stream, snapshot) => core().restore(stream, snapshot),
+    stats: () => core().stats(),
+    dispose: () => engine?.dispose(),
+    crashForTest: (exitCode) => {
+      hooks('crashForTest');
+      host.exit(exitCode);
+    },
+    blockForTest: (signal) => {
+      hooks('blockForTest');
+      Atomics.wait(new Int32Array(signal, 0, 1), 0, 0);
+    },
+  };
+  return guardAll(api);
+}
+
+async function buildEngine(host: WorkerHost, init: WorkerInit): Promise<EngineApi> {
+  if (!Array.isArray(init.models) || init.models.length === 0) {
+    throw new GruStreamError('E_ARGUMENT', 'init(): models must list at least one model file');
+  }
+  const [tflite, files] = await Promise.all([
+    host.loadTflite(init.wasmPath),
+    Promise.all(init.models.map((m) => loadModel(host, m))),
+  ]);
+  const first = files[0]!.manifest;
+  for (const { manifest } of files) {
+    if (manifest.modelId !== first.modelId) {
+      throw new GruStreamError(
+        'E_MANIFEST',
+        `init(): all model files must be batch variants of one model; '${manifest.file}' has modelId ` +
+          `${manifest.modelId}, expected ${first.modelId} (of '${first.file}')`,
+      );
+    }
+  }
+  const runners: ModelRunner[] = [];
+  try {
+    for (const { bytes } of files) runners.push(await createTfliteRunner(tflite, bytes));
+    const options: Parameters<typeof createEngineCore>[0] = { runners, modelId: first.modelId };
+    if (first.labels !== undefined) options.labels = first.labels;
+    if (init.maxStreams !== undefined) options.maxStreams = init.maxStreams;
+    if (init.idleTtlMs !== undefined) options.idleTtlMs = init.idleTtlMs;
+    return createEngineCore(options);
+  } catch (e) {
+    // The engine did not take ownership: free the interpreters before reporting the failure.
+    for (const r of runners) r.dispose();
+    throw e;
+  }
+}
+
+async function loadModel(
+  host: WorkerHost,
+  source: WorkerModelSource,
+): Promise<{ bytes: Uint8Array; manifest: ModelManifest }> {
+  if ('ref' in source) return host.readModel(source.ref);
+  // Bytes and manifest came from the caller: check they belong together before trusting either.
+  return { bytes: source.bytes, manifest: parseManifest(source.manifest, source.bytes) };
+}
+
+/**
+ * The buffers of `views` that each view covers entirely: transferring those moves exactly the result,
+ * while a view into a larger buffer (should the engine ever reuse one) is copied instead.
+ */
+function owned(...views: ArrayBufferView[]): ArrayBuffer[] {
+  return views
+    .filter(
+      (v) => v.byteOffset === 0 && v.byteLength === v.buffer.byteLength && v.buffer instanceof ArrayBuffer,
+    )
+    .map((v) => v.buffer as ArrayBuffer);
+}
+
+/** Wraps every method so a failure leaves the worker as a {@link SerializedError} (see worker-protocol). */
+function guardAll(api: WorkerApi): WorkerApi {
+  const guarded = {} as Record<string, unknown>;
+  for (const [name, fn] of Object.entries(api) as [string, (...args: unknown[]) => unknown][]) {
+    guarded[name] = (...args: unknown[]): unknown => {
+      try {
+        const out = fn(...args);
+        return out instanceof Promise ? out.catch((e: unknown) => Promise.reject(toWire(e))) : out;
+      } catch (e) {
+        throw toWire(e);
+      }
+    };
+  }
+  return guarded as unknown as WorkerApi;
+}
+
+/** A library error keeps its code; anything else is a runtime failure that names what was thrown. */
+function toWire(e: unknown): SerializedError {
+  if (e instanceof GruStreamError) return e.toJSON();
+  const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return { name: 'GruStreamError', code: 'E_RUNTIME', message: `engine worker failed unexpectedly: ${what}` };
+}
