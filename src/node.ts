@@ -5,3 +5,4 @@ export { createEngine, nodePlatform } from './client/node.js';
 export type { NodeEngineOptions, NodePlatformOptions } from './client/node.js';
 export { readModelFile } from './runtime/model-files-node.js';
 export type { ModelFile } from './runtime/model-files-node.js';
+export { loadTfliteInNode } from './runtime/tflite-node-loader.js';
