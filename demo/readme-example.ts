@@ -1,0 +1,28 @@
+// The README's usage example, kept runnable: `npx tsx demo/readme-example.ts` (a test runs it too).
+import { from, lastValueFrom, toArray } from 'rxjs';
+import { createEngine, inferMany, isChunkFailure } from 'gru-stream/node';
+
+const model = (b: number) => `models/test/gru-h64-int8-weights-b${b}.tflite`;
+// One worker; the engine picks the batch size (1, 8 or 64 rows) per step.
+const engine = await createEngine({ models: [model(1), model(8), model(64)] });
+const { inputSize } = engine.model; // 40 features per frame
+
+// Three sensors, each sending 5 chunks of 4 frames (any T ≥ 1 per chunk).
+const chunks = [];
+for (let seq = 0; seq < 5; seq++)
+  for (const stream of ['pump-1', 'pump-2', 'fan-7'])
+    chunks.push({ stream, frames: Float32Array.from({ length: 4 * inputSize }, () => Math.random()) });
+
+const predictions = await lastValueFrom(from(chunks).pipe(inferMany(engine), toArray()));
+for (const p of predictions.slice(0, 3)) {
+  if (isChunkFailure(p)) console.log(p.stream, p.error.code, p.error.message);
+  else console.log(p.stream, `frame ${p.frame}`, p.label, p.score?.toFixed(3));
+}
+
+// Hidden state survives a restart: snapshot a stream, restore it into a new engine of the same model.
+await engine.step({ streams: ['door-3'], frameCounts: Int32Array.of(1), frames: new Float32Array(inputSize) });
+const saved = await engine.snapshot('door-3');
+const restarted = await createEngine({ models: [model(1)] });
+await restarted.restore('door-3', saved); // refused (E_SNAPSHOT) if the model differs
+console.log(`${predictions.length} predictions; snapshot: ${saved.length} bytes`);
+await Promise.all([engine.dispose(), restarted.dispose()]);
