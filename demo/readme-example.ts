@@ -20,7 +20,7 @@ for (const p of predictions.slice(0, 3)) {
 }
 
 // Hidden state survives a restart: snapshot a stream, restore it into a new engine of the same model.
-await engine.step({ streams: ['door-3'], frameCounts: Int32Array.of(1), frames: new Float32Array(inputSize) });
+await engine.open('door-3');
 const saved = await engine.snapshot('door-3');
 const restarted = await createEngine({ models: [model(1)] });
 await restarted.restore('door-3', saved); // refused (E_SNAPSHOT) if the model differs

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
 
@@ -17,4 +18,10 @@ it('the README usage example runs end to end and prints its predictions', async 
     'pump-1 frame 2',
   ]);
   expect(lines.at(-1)).toMatch(/^60 predictions; snapshot: \d+ bytes$/);
+});
+
+it('the README shows the example file verbatim', () => {
+  const root = new URL('../../', import.meta.url);
+  const example = readFileSync(new URL('demo/readme-example.ts', root), 'utf8');
+  expect(readFileSync(new URL('README.md', root), 'utf8')).toContain('```ts\n' + example + '```');
 });
