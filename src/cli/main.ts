@@ -1,49 +1,40 @@
 /**
- * Command-line entry: `npm run cli -- <command> [args]`.
- *
- *   inspect <file.tflite> [--json]   describe any .tflite: tensors, shapes, types, quantization, ops
+ * Command-line entry: `npm run cli -- <command> [args]`. Each command lives in `commands/<name>.ts`
+ * and is loaded only when called, so `inspect` does not start tfjs-tflite.
  */
-import { readFileSync } from 'node:fs';
 import { isGruStreamError } from '../errors.js';
-import { describeGraph } from '../model/tflite/describe.js';
-import { readTflite } from '../model/tflite/reader.js';
+import { UsageError } from './usage.js';
 
 const USAGE = `usage: npm run cli -- <command>
 
 commands:
-  inspect <file.tflite> [--json]   print the graph of a .tflite file (tensors, quantization, operators)`;
+  inspect <file.tflite> [--json]   print the graph of a .tflite file (tensors, quantization, operators)
+  kws <file.wav> [--json]          keyword detections in a WAV file (trained keyword model)
+  sensors <file.csv> [--json]      anomaly events in a sensor CSV (trained sensor model)
+  text <file.txt> [--json]         language of typed text, updated per character (trained text model)`;
 
-function inspect(args: string[]): void {
-  const file = args.find((a) => !a.startsWith('--'));
-  if (!file) throw new UsageError('inspect needs a file: npm run cli -- inspect <file.tflite>');
-  const graph = readTflite(new Uint8Array(readFileSync(file)));
-  if (args.includes('--json')) {
-    // Constant data as its byte length: the bytes themselves are what the .tflite is for.
-    const replacer = (k: string, v: unknown): unknown =>
-      k === 'data' && v instanceof Uint8Array ? v.length : v;
-    console.log(JSON.stringify(graph, replacer, 2));
-  } else {
-    console.log(describeGraph(graph));
-  }
-}
+type Command = (args: string[]) => Promise<void>;
 
-class UsageError extends Error {}
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  inspect: async () => (await import('./commands/inspect.js')).inspect,
+  kws: async () => (await import('./commands/kws.js')).kws,
+  sensors: async () => (await import('./commands/sensors.js')).sensors,
+  text: async () => (await import('./commands/text.js')).text,
+};
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help') {
+    console.log(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  const load = COMMANDS[command];
   try {
-    switch (command) {
-      case 'inspect':
-        inspect(rest);
-        return 0;
-      case undefined:
-      case '--help':
-      case 'help':
-        console.log(USAGE);
-        return command === undefined ? 2 : 0;
-      default:
-        throw new UsageError(`unknown command '${command}'`);
-    }
+    if (!load) throw new UsageError(`unknown command '${command}'`);
+    await (
+      await load()
+    )(rest);
+    return 0;
   } catch (e) {
     if (e instanceof UsageError) {
       console.error(`${e.message}\n\n${USAGE}`);
@@ -57,4 +48,4 @@ function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));
