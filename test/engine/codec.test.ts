@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../helpers/errors.js';
 import { decode, decodeSnapshot, encode, encodeSnapshot } from '../../src/engine/codec.js';
 import { GruStreamError } from '../../src/errors.js';
 import { mulberry32, randomNormal } from '../../src/model/random.js';
 
 const H = 16;
 const expected = { modelId: 'model-a', hiddenSize: H, stream: 's1' };
-
-function thrown(fn: () => unknown): GruStreamError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof GruStreamError) return e;
-    throw e;
-  }
-  throw new Error('expected a GruStreamError, nothing was thrown');
-}
 
 /** Runs decodeSnapshot and returns 'ok' or the error code; anything but a GruStreamError fails the test. */
 function outcome(bytes: Uint8Array): string {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../helpers/errors.js';
 import { createEngineCore, packChunks } from '../../src/engine/engine.js';
 import type { EngineOptions } from '../../src/engine/engine.js';
 import type { EngineApi, StepRequest, StepResult } from '../../src/engine/protocol.js';
-import { GruStreamError } from '../../src/errors.js';
 import type { GruWeights } from '../../src/model/gru-reference.js';
 import { referenceSequence } from '../../src/model/gru-reference.js';
 import { mulberry32, randomGruWeights, randomNormal } from '../../src/model/random.js';
@@ -26,16 +26,6 @@ function makeEngine(
     modelId: 'model-a',
     ...extra,
   });
-}
-
-function thrown(fn: () => unknown): GruStreamError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof GruStreamError) return e;
-    throw e;
-  }
-  throw new Error('expected a GruStreamError, nothing was thrown');
 }
 
 /** Output rows of chunk `index` of a step result. */

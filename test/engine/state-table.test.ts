@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { GruStreamError } from '../../src/errors.js';
+import { thrown } from '../helpers/errors.js';
 import { StateTable } from '../../src/engine/state-table.js';
 
 const H = 4;
-
-function thrown(fn: () => unknown): GruStreamError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof GruStreamError) return e;
-    throw e;
-  }
-  throw new Error('expected a GruStreamError, nothing was thrown');
-}
 
 function row(table: StateTable, stream: string): Float32Array {
   const slot = table.slotOf(stream);

@@ -11,6 +11,7 @@ import {
   TENSOR_TYPE,
 } from '../../src/model/tflite/schema.js';
 import { opVersion, writeTflite } from '../../src/model/tflite/writer.js';
+import { mulberry32 } from '../../src/model/random.js';
 
 // ---- Fixtures ------------------------------------------------------------------------------------
 
@@ -148,18 +149,6 @@ function sampleGraph(): GraphDesc {
       { name: 'gru_stream.manifest', data: new Uint8Array([1, 2, 3, 4, 5]) },
       { name: 'empty', data: new Uint8Array(0) },
     ],
-  };
-}
-
-/** Deterministic PRNG (mulberry32) so a failing fuzz case can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
@@ -627,7 +616,7 @@ describe('readTflite on corrupt input', () => {
 
   it('either parses or throws E_TFLITE_FORMAT for every single-byte corruption', () => {
     const bytes = writeTflite(sampleGraph());
-    const random = prng(0x7f11e);
+    const random = mulberry32(0x7f11e);
     let rejected = 0;
     for (let trial = 0; trial < 4000; trial++) {
       const copy = bytes.slice();
@@ -652,7 +641,7 @@ describe('readTflite on corrupt input', () => {
   });
 
   it('either parses or throws E_TFLITE_FORMAT for random bytes behind a TFL3 header', () => {
-    const random = prng(42);
+    const random = mulberry32(42);
     for (let trial = 0; trial < 2000; trial++) {
       const size = 16 + Math.floor(random() * 512);
       const bytes = new Uint8Array(size);
