@@ -1,0 +1,21 @@
+/**
+ * gru-stream/features: the front ends that turn raw input into model frames, pure TypeScript with no
+ * Node or DOM globals (Node, Web Workers, the main thread and AudioWorklets alike): the streaming
+ * log-mel front end, per-feature normalisation from a manifest, WAV read/write and resampling, and the
+ * character encoder of the text models.
+ */
+export { LogMelFrontEnd, logMelFrames, LOG_MEL_DEFAULTS } from './log-mel.js';
+export type { LogMelFeatureSpec, LogMelOptions } from './log-mel.js';
+export {
+  FEATURE_NORM_KEY,
+  FeatureStats,
+  computeFeatureNorm,
+  createNormalizer,
+  featureNormFromManifest,
+} from './normalize.js';
+export type { FeatureNorm } from './normalize.js';
+export { parseWav, writeWav, toMono } from './wav.js';
+export type { ParseWavOptions, WavAudio, WavEncoding } from './wav.js';
+export { resample } from './resample.js';
+export type { ResampleOptions } from './resample.js';
+export { CharEncoder, DEFAULT_ALPHABET } from './text.js';

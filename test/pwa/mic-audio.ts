@@ -1,0 +1,54 @@
+/**
+ * The audio the PWA test plays as the microphone, and what it contains. Chromium's fake capture
+ * loops its file, so the recording gets a tail of the recording's own noise floor: one pass then
+ * lasts longer than the test listens, and the loop's restart never reaches the app.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseWav, toMono, writeWav } from '../../src/features/wav.js';
+import { MODELS_DIR } from '../helpers/models.js';
+
+/** One spoken word of the recording, from its `.json` ground truth. */
+export interface SpokenEvent {
+  /** The keyword, or 'unknown' for a non-keyword word. */
+  label: string;
+  /** The word said. */
+  text: string;
+  startMs: number;
+  endMs: number;
+}
+
+export interface MicRecording {
+  /** The WAV to pass to `--use-file-for-fake-audio-capture`. */
+  wav: string;
+  /** Length of the original recording (the padding follows it), ms. */
+  durationMs: number;
+  events: SpokenEvent[];
+}
+
+const SAMPLES = join(MODELS_DIR, 'kws', 'samples');
+/** Noise floor appended: longer than the test listens past the recording's end. */
+const PAD_MS = 3000;
+/** The recording opens with this much noise floor before its first word. */
+const LEAD_IN_MS = 800;
+
+/** Writes the held-out keyword recording, padded with its own noise floor, into `dir`. */
+export async function writeMicRecording(dir: string): Promise<MicRecording> {
+  const truth = JSON.parse(await readFile(join(SAMPLES, 'keywords-heldout.json'), 'utf8')) as {
+    sampleRate: number;
+    durationMs: number;
+    events: SpokenEvent[];
+  };
+  const audio = parseWav(new Uint8Array(await readFile(join(SAMPLES, 'keywords-heldout.wav'))));
+  const samples = toMono(audio.channels);
+  const rate = audio.sampleRate;
+  const floor = samples.subarray(0, (rate * LEAD_IN_MS) / 1000);
+  const padded = new Float32Array(samples.length + (rate * PAD_MS) / 1000);
+  padded.set(samples);
+  for (let at = samples.length; at < padded.length; at += floor.length) {
+    padded.set(floor.subarray(0, Math.min(floor.length, padded.length - at)), at);
+  }
+  const wav = join(dir, 'mic.wav');
+  await writeFile(wav, writeWav(padded, rate));
+  return { wav, durationMs: truth.durationMs, events: truth.events };
+}
