@@ -4,7 +4,12 @@
  * object the entry exposes over comlink. Platform differences come in through {@link WorkerHost}.
  */
 import { transfer } from 'comlink';
-import type { WorkerApi, WorkerInit, WorkerModelSource } from '../src/client/worker-protocol.js';
+import type {
+  WorkerApi,
+  WorkerInit,
+  WorkerMemory,
+  WorkerModelSource,
+} from '../src/client/worker-protocol.js';
 import { createEngineCore } from '../src/engine/engine.js';
 import type { EngineApi } from '../src/engine/protocol.js';
 import { GruStreamError } from '../src/errors.js';
@@ -23,6 +28,8 @@ export interface WorkerHost {
   readModel(ref: string): Promise<{ bytes: Uint8Array; manifest: ModelManifest }>;
   /** Ends the worker at once (for {@link WorkerApi.crashForTest}). */
   exit(code: number): void;
+  /** This realm's memory, where the platform can measure it. */
+  memory?(): WorkerMemory;
 }
 
 /** Builds the object a worker entry passes to comlink's `expose`. */
@@ -62,6 +69,13 @@ export function createWorkerApi(host: WorkerHost): WorkerApi {
     },
     restore: (stream, snapshot) => core().restore(stream, snapshot),
     stats: () => core().stats(),
+    memory: (collect) => {
+      const gc = (globalThis as { gc?: () => void }).gc;
+      const collected = collect && typeof gc === 'function';
+      if (collected) gc();
+      const memory = host.memory?.();
+      return memory === undefined ? { collected } : { memory, collected };
+    },
     dispose: () => engine?.dispose(),
     crashForTest: (exitCode) => {
       hooks('crashForTest');

@@ -11,5 +11,10 @@ const api = createWorkerApi({
   loadTflite: (wasmDir) => loadTfliteInNode(wasmDir),
   readModel: async (path) => readModelFile(path),
   exit: (code) => process.exit(code),
+  memory: () => {
+    // Per worker: the heap and ArrayBuffers of this thread's isolate (rss would be the whole process).
+    const { heapUsed, external } = process.memoryUsage();
+    return { heapUsed, external };
+  },
 });
 expose(api, nodeEndpoint(parentPort));

@@ -19,3 +19,4 @@ export type { Chunk } from './chunk.js';
 export { browserPlatform } from './platform-browser.js';
 export type { BrowserPlatformOptions } from './platform-browser.js';
 export type { Platform, WorkerHandle } from './platform.js';
+export type { WorkerMemory, WorkerMemoryReport } from './worker-protocol.js';

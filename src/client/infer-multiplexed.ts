@@ -4,8 +4,10 @@ import type { ErrorCode, GruStreamError } from '../errors.js';
 import type { Chunk } from './chunk.js';
 import type { EngineClient } from './client.js';
 import { closeStreamAfter } from './close-stream.js';
-import { answerOf, emitPredictions } from './prediction.js';
-import type { ChunkAnswer, Prediction } from './prediction.js';
+import type { ChunkSink } from './micro-batcher.js';
+import { emitPredictions } from './prediction.js';
+import type { Prediction } from './prediction.js';
+import { StreamAnswers } from './stream-answers.js';
 
 export interface InferManyOptions {
   /** Batching window in milliseconds (see `infer`). Default 0: one microtask. */
@@ -30,11 +32,14 @@ export function isChunkFailure(value: Prediction | ChunkFailure): value is Chunk
 const FATAL: readonly ErrorCode[] = ['E_WORKER_DEAD', 'E_TIMEOUT', 'E_DISPOSED'];
 
 interface StreamState {
+  id: string;
+  /** Index of the next chunk pushed. */
   seq: number;
+  /** Index of the next frame answered. */
   nextFrame: number;
   opened: boolean;
-  /** Answers of this stream are handled in push order along this chain. */
-  tail: Promise<unknown>;
+  /** Answers of this stream are handled in push order through this. */
+  answers: StreamAnswers;
 }
 
 /**
@@ -62,44 +67,62 @@ export function inferMany(
       const batcher = engine.batcher(options.windowMs ?? 0);
       const { outputSize, labels } = engine.model;
       const streams = new Map<string, StreamState>();
+      /** Chunks pushed and not yet handled (answered, or refused and delivered). */
       let unanswered = 0;
       let sourceDone = false;
 
-      const handle = (stream: string, state: StreamState, seq: number, s: ChunkAnswer): void => {
+      const report = (stream: string, seq: number, error: GruStreamError): void => {
         unanswered--;
-        if ('error' in s) {
-          if (subscriber.closed) return;
-          if (FATAL.includes(s.error.code)) {
-            subscriber.error(s.error);
-            return;
-          }
-          subscriber.next({ stream, seq, error: s.error });
-        } else {
-          state.opened = true;
-          // Frames are numbered here, in push order: a refused chunk did not advance the stream.
-          const firstFrame = state.nextFrame;
-          state.nextFrame += s.outputs.length / outputSize;
-          if (subscriber.closed) return;
-          emitPredictions(subscriber, stream, seq, firstFrame, s.outputs, outputSize, labels);
+        if (!subscriber.closed) {
+          if (FATAL.includes(error.code)) subscriber.error(error);
+          else subscriber.next({ stream, seq, error });
         }
         if (sourceDone && unanswered === 0) subscriber.complete();
+      };
+      // One sink for all chunks: the stream's state is the token and the chunk's seq the tag.
+      const sink: ChunkSink<StreamState> = {
+        answer: (s, seq, outputs, offset, length) => {
+          s.answers.beforeAnswer();
+          unanswered--;
+          s.opened = true;
+          // Frames are numbered here, in push order: a refused chunk did not advance the stream.
+          const firstFrame = s.nextFrame;
+          s.nextFrame += length / outputSize;
+          if (!subscriber.closed) {
+            emitPredictions(subscriber, s.id, seq, firstFrame, outputs, offset, length, outputSize, labels);
+          }
+          s.answers.afterAnswer();
+          if (sourceDone && unanswered === 0) subscriber.complete();
+        },
+        fail: (s, seq, error) => {
+          s.answers.beforeAnswer();
+          report(s.id, seq, error);
+          s.answers.afterAnswer();
+        },
       };
 
       const subscription = source.subscribe({
         next: (chunk) => {
           // Read defensively: a malformed value must become this chunk's E_BAD_CHUNK, not a throw here.
           const { stream, frames } = (chunk ?? {}) as Partial<Chunk> as Chunk;
-          let state = streams.get(stream);
-          if (state === undefined) {
-            state = { seq: 0, nextFrame: 0, opened: false, tail: Promise.resolve() };
-            streams.set(stream, state);
+          let s = streams.get(stream);
+          if (s === undefined) {
+            const id = stream;
+            s = {
+              id,
+              seq: 0,
+              nextFrame: 0,
+              opened: false,
+              answers: new StreamAnswers((seq, error) => report(id, seq, error)),
+            };
+            streams.set(stream, s);
           }
-          const s = state;
           const seq = s.seq++;
           unanswered++;
-          // Send now (so it batches with its peers), but handle answers in push order.
-          const settled = answerOf(batcher.push(stream, frames));
-          s.tail = s.tail.then(() => settled).then((result) => handle(stream, s, seq, result));
+          // Sent now (so it batches with its peers); answers are handled in push order.
+          const refused = batcher.submit(stream, frames, sink, s, seq);
+          if (refused === undefined) s.answers.accepted++;
+          else s.answers.refuse(seq, refused);
         },
         error: (e: unknown) => subscriber.error(e),
         complete: () => {
@@ -110,8 +133,9 @@ export function inferMany(
 
       return () => {
         subscription.unsubscribe();
-        for (const [stream, state] of streams)
-          closeStreamAfter(engine, stream, state.tail, () => state.opened);
+        for (const s of streams.values()) {
+          closeStreamAfter(engine, s.id, s.answers.whenIdle(), () => s.opened);
+        }
       };
     });
 }

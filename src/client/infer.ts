@@ -2,8 +2,11 @@ import { Observable } from 'rxjs';
 import type { OperatorFunction } from 'rxjs';
 import type { EngineClient } from './client.js';
 import { closeStreamAfter } from './close-stream.js';
-import { answerOf, emitPredictions } from './prediction.js';
-import type { ChunkAnswer, Prediction } from './prediction.js';
+import type { GruStreamError } from '../errors.js';
+import type { ChunkSink } from './micro-batcher.js';
+import { emitPredictions } from './prediction.js';
+import type { Prediction } from './prediction.js';
+import { StreamAnswers } from './stream-answers.js';
 
 export interface InferOptions {
   /** The stream's id in the engine; its GRU state lives there under this id while subscribed. */
@@ -43,29 +46,51 @@ export function infer(
       let unanswered = 0;
       let sourceDone = false;
       let opened = false;
-      let tail: Promise<unknown> = Promise.resolve();
 
-      const handle = (chunkSeq: number, settled: ChunkAnswer): void => {
+      const fail = (error: GruStreamError): void => {
         unanswered--;
-        if ('error' in settled) {
-          subscriber.error(settled.error);
-          return;
-        }
-        opened = true;
-        const firstFrame = nextFrame;
-        nextFrame += settled.outputs.length / outputSize;
-        if (subscriber.closed) return;
-        emitPredictions(subscriber, stream, chunkSeq, firstFrame, settled.outputs, outputSize, labels);
-        if (sourceDone && unanswered === 0) subscriber.complete();
+        subscriber.error(error);
+      };
+      // Answers are handled in push order: a refused chunk waits for the chunks accepted before it.
+      const answers = new StreamAnswers((_seq, error) => fail(error));
+      const sink: ChunkSink<undefined> = {
+        answer: (_token, chunkSeq, outputs, offset, length) => {
+          answers.beforeAnswer();
+          unanswered--;
+          opened = true;
+          const firstFrame = nextFrame;
+          nextFrame += length / outputSize;
+          if (!subscriber.closed) {
+            emitPredictions(
+              subscriber,
+              stream,
+              chunkSeq,
+              firstFrame,
+              outputs,
+              offset,
+              length,
+              outputSize,
+              labels,
+            );
+            if (sourceDone && unanswered === 0) subscriber.complete();
+          }
+          answers.afterAnswer();
+        },
+        fail: (_token, _seq, error) => {
+          answers.beforeAnswer();
+          fail(error);
+          answers.afterAnswer();
+        },
       };
 
       const subscription = source.subscribe({
         next: (frames) => {
           const chunkSeq = seq++;
           unanswered++;
-          // Send now (so it batches with its peers), but handle answers in push order.
-          const settled = answerOf(batcher.push(stream, frames));
-          tail = tail.then(() => settled).then((s) => handle(chunkSeq, s));
+          // Sent now (so it batches with its peers); answers are handled in push order.
+          const refused = batcher.submit(stream, frames, sink, undefined, chunkSeq);
+          if (refused === undefined) answers.accepted++;
+          else answers.refuse(chunkSeq, refused);
         },
         error: (e: unknown) => subscriber.error(e),
         complete: () => {
@@ -77,7 +102,7 @@ export function infer(
       return () => {
         subscription.unsubscribe();
         // `opened` is read when the last answer is in, not now: an answer may still open the stream.
-        closeStreamAfter(engine, stream, tail, () => opened);
+        closeStreamAfter(engine, stream, answers.whenIdle(), () => opened);
       };
     });
 }

@@ -2,10 +2,13 @@
  * Gathers chunks of any number of streams for a short window and sends them to the engine as ONE
  * `step` call, then hands each chunk's outputs (or its own error) back to whoever pushed it.
  *
- * At most one step call is in flight: chunks pushed meanwhile accumulate and go out together as soon
- * as it returns. That keeps each stream's chunks in push order across flushes (the engine applies a
- * request's chunks in order) and gives natural backpressure, made explicit by {@link MicroBatcher.pending}
- * and `maxPendingChunks`: beyond it a push is refused with E_CAPACITY, never silently dropped.
+ * At most `maxInFlight` step calls (default one) are in flight: chunks pushed meanwhile accumulate and
+ * go out together as soon as one returns, before its answers are handed out, so the worker steps the
+ * next batch while this thread delivers the last one. Each stream's chunks stay in push order across
+ * flushes: batches are sent in order, the worker handles its messages in order and the engine applies
+ * a request's chunks in order; answers come back in the same order. Backpressure is explicit:
+ * {@link MicroBatcher.pending} and `maxPendingChunks`, beyond which a push is refused with E_CAPACITY,
+ * never silently dropped.
  */
 import type { EngineInfo, StepRequest, StepResult } from '../engine/protocol.js';
 import { deserializeError, GruStreamError } from '../errors.js';
@@ -28,12 +31,42 @@ export interface MicroBatcherOptions {
   maxChunks?: number;
   /** Most chunks accepted but not yet answered; more are refused with E_CAPACITY. Default 100 000. */
   maxPendingChunks?: number;
+  /**
+   * Most step calls in flight at once. Default 1 (the engine clients of `createEngine` use 2). With 2,
+   * the next batch is already queued in the worker while it steps the current one, which hides the
+   * round trip and this thread's packing; order per stream is kept either way.
+   */
+  maxInFlight?: number;
+}
+
+/**
+ * Where the answer of a chunk queued with {@link MicroBatcher.submit} goes. The batcher calls exactly
+ * one method once per accepted chunk, in push order; `token` and `tag` are what the caller passed.
+ * @internal used by the operators, which deliver answers without a promise per chunk
+ */
+export interface ChunkSink<T> {
+  /** The chunk's T × C outputs are `outputs[offset, offset + length)`, a buffer of this batch only. */
+  answer(token: T, tag: number, outputs: Float32Array, offset: number, length: number): void;
+  fail(token: T, tag: number, error: GruStreamError): void;
 }
 
 interface Entry extends Chunk {
+  sink: ChunkSink<unknown>;
+  token: unknown;
+  tag: number;
+}
+
+interface Settle {
   resolve(outputs: Float32Array): void;
   reject(error: GruStreamError): void;
 }
+
+/** The sink behind {@link MicroBatcher.push}: settles the chunk's promise. */
+const PROMISE_SINK: ChunkSink<Settle> = {
+  answer: (settle, _tag, outputs, offset, length) =>
+    settle.resolve(outputs.subarray(offset, offset + length)),
+  fail: (settle, _tag, error) => settle.reject(error),
+};
 
 /**
  * Micro-batches chunks into step calls.
@@ -46,8 +79,9 @@ export class MicroBatcher {
   private readonly windowMs: number;
   private readonly maxChunks: number;
   private readonly maxPendingChunks: number;
+  private readonly maxInFlight: number;
   private queue: Entry[] = [];
-  private inFlight = false;
+  private inFlight = 0;
   private flushQueued = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private answered = 0;
@@ -60,6 +94,7 @@ export class MicroBatcher {
     this.windowMs = checkOption('windowMs', options.windowMs ?? 0, 0);
     this.maxChunks = checkOption('maxChunks', options.maxChunks ?? 4096, 1);
     this.maxPendingChunks = checkOption('maxPendingChunks', options.maxPendingChunks ?? 100_000, 1);
+    this.maxInFlight = checkOption('maxInFlight', options.maxInFlight ?? 1, 1);
   }
 
   /** Chunks accepted and not yet answered (queued or in the step call in flight). */
@@ -75,27 +110,43 @@ export class MicroBatcher {
    *   error the engine reported for this chunk or for the whole call
    */
   push(stream: string, frames: Float32Array): Promise<Float32Array> {
-    const bad = checkChunk(stream, frames, this.target.model.inputSize);
-    if (bad !== undefined) return Promise.reject(bad);
-    if (this.pending >= this.maxPendingChunks) {
-      return Promise.reject(
-        new GruStreamError(
-          'E_CAPACITY',
-          `chunk of stream '${stream}' refused: ${this.pending} chunks are pending, the limit (maxPendingChunks) ` +
-            `is ${this.maxPendingChunks}; wait for results before pushing more`,
-          stream,
-        ),
-      );
-    }
     return new Promise<Float32Array>((resolve, reject) => {
-      this.accepted++;
-      this.queue.push({ stream, frames, resolve, reject });
-      this.schedule();
+      const refused = this.submit(stream, frames, PROMISE_SINK, { resolve, reject });
+      if (refused !== undefined) reject(refused);
     });
   }
 
+  /**
+   * Queues one chunk like {@link push}, but hands its answer to `sink` (no promise per chunk).
+   * @returns the refusal (E_BAD_CHUNK, E_CAPACITY) when the chunk was not accepted; `sink` is then
+   *   never called for it
+   * @internal used by the operators
+   */
+  submit<T>(
+    stream: string,
+    frames: Float32Array,
+    sink: ChunkSink<T>,
+    token: T,
+    tag = 0,
+  ): GruStreamError | undefined {
+    const bad = checkChunk(stream, frames, this.target.model.inputSize);
+    if (bad !== undefined) return bad;
+    if (this.pending >= this.maxPendingChunks) {
+      return new GruStreamError(
+        'E_CAPACITY',
+        `chunk of stream '${stream}' refused: ${this.pending} chunks are pending, the limit (maxPendingChunks) ` +
+          `is ${this.maxPendingChunks}; wait for results before pushing more`,
+        stream,
+      );
+    }
+    this.accepted++;
+    this.queue.push({ stream, frames, sink: sink as ChunkSink<unknown>, token, tag });
+    this.schedule();
+    return undefined;
+  }
+
   private schedule(): void {
-    if (this.inFlight || this.flushQueued) return;
+    if (this.inFlight >= this.maxInFlight || this.flushQueued) return;
     if (this.windowMs > 0 && this.queue.length < this.maxChunks) {
       this.timer ??= setTimeout(this.flush, this.windowMs);
       return;
@@ -110,27 +161,38 @@ export class MicroBatcher {
     this.flushQueued = false;
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.inFlight || this.queue.length === 0) return;
+    if (this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
     const batch = this.queue.length <= this.maxChunks ? this.queue : this.queue.slice(0, this.maxChunks);
     this.queue = batch === this.queue ? [] : this.queue.slice(this.maxChunks);
-    this.inFlight = true;
+    this.inFlight++;
     let sent: Promise<StepResult>;
     try {
       sent = this.target.step(packChunks(batch, this.target.model.inputSize));
     } catch (e) {
       sent = Promise.reject(e);
     }
-    sent
-      .then(
-        (result) => this.route(batch, result),
-        (e: unknown) => this.rejectAll(batch, asError(e)),
-      )
-      .finally(() => {
-        this.inFlight = false;
-        // Whatever arrived during the call has waited long enough: send it now.
-        if (this.queue.length > 0) this.flush();
-      });
+    sent.then(
+      (result) => {
+        this.returned();
+        this.route(batch, result);
+      },
+      (e: unknown) => {
+        this.returned();
+        this.rejectAll(batch, asError(e));
+      },
+    );
+    // More than a full batch was queued: send the next one now if another call may be in flight.
+    if (this.queue.length > 0 && this.inFlight < this.maxInFlight) this.flush();
   };
+
+  /**
+   * A step call returned. Whatever arrived meanwhile has waited long enough: it goes out now, before
+   * this call's answers are handed out, so the worker steps it while this thread delivers them.
+   */
+  private returned(): void {
+    this.inFlight--;
+    if (this.queue.length > 0) this.flush();
+  }
 
   /** Hands each chunk its rows of `result.outputs`, or its error. */
   private route(batch: Entry[], result: StepResult): void {
@@ -148,27 +210,48 @@ export class MicroBatcher {
       );
       return;
     }
-    const failed = new Map<number, GruStreamError>();
-    for (const { index, error } of errors) failed.set(index, deserializeError(error));
+    let failed: Map<number, GruStreamError> | undefined;
+    for (const { index, error } of errors) (failed ??= new Map()).set(index, deserializeError(error));
     let row = 0;
     for (let i = 0; i < batch.length; i++) {
       const entry = batch[i]!;
       const count = outputCounts[i]!;
-      const error = failed.get(i);
+      const error = failed?.get(i);
       this.answered++;
       const frames = entry.frames.length / I;
-      if (error !== undefined) entry.reject(error);
+      if (error !== undefined) deliver(entry, undefined, 0, 0, error);
       else if (count !== frames) {
         const message = `engine returned ${count} rows for a chunk of ${frames} frames of stream '${entry.stream}'`;
-        entry.reject(new GruStreamError('E_RUNTIME', message, entry.stream));
-      } else entry.resolve(outputs.subarray(row * C, (row + count) * C));
+        deliver(entry, undefined, 0, 0, new GruStreamError('E_RUNTIME', message, entry.stream));
+      } else deliver(entry, outputs, row * C, count * C, undefined);
       row += count;
     }
   }
 
   private rejectAll(batch: Entry[], error: GruStreamError): void {
     this.answered += batch.length;
-    for (const entry of batch) entry.reject(error);
+    for (const entry of batch) deliver(entry, undefined, 0, 0, error);
+  }
+}
+
+/**
+ * Calls the entry's sink. A sink that throws must not keep the chunks after it unanswered: its error
+ * is reported asynchronously, like an error thrown in a promise callback.
+ */
+function deliver(
+  entry: Entry,
+  outputs: Float32Array | undefined,
+  offset: number,
+  length: number,
+  error: GruStreamError | undefined,
+): void {
+  try {
+    if (error !== undefined) entry.sink.fail(entry.token, entry.tag, error);
+    else entry.sink.answer(entry.token, entry.tag, outputs!, offset, length);
+  } catch (e) {
+    setTimeout(() => {
+      throw e;
+    });
   }
 }
 

@@ -2,7 +2,6 @@
  * What the operators emit per frame, and the one place that turns a chunk's answer into predictions.
  */
 import type { Subscriber } from 'rxjs';
-import type { GruStreamError } from '../errors.js';
 
 /** The model's output for one frame of one stream. */
 export interface Prediction {
@@ -21,7 +20,7 @@ export interface Prediction {
 
 /**
  * Emits one prediction per frame of a chunk.
- * @param outputs the chunk's T × C outputs
+ * @param outputs holds the chunk's T × C outputs at `[offset, offset + length)`
  * @param outputSize C
  */
 export function emitPredictions(
@@ -30,12 +29,15 @@ export function emitPredictions(
   seq: number,
   firstFrame: number,
   outputs: Float32Array,
+  offset: number,
+  length: number,
   outputSize: number,
   labels: readonly string[] | undefined,
 ): void {
-  const frames = outputs.length / outputSize;
+  const frames = length / outputSize;
   for (let t = 0; t < frames && !subscriber.closed; t++) {
-    const output = outputs.slice(t * outputSize, (t + 1) * outputSize);
+    const start = offset + t * outputSize;
+    const output = outputs.slice(start, start + outputSize);
     const p: Prediction = { stream, seq, frame: firstFrame + t, output };
     if (labels !== undefined) {
       let best = 0;
@@ -45,15 +47,4 @@ export function emitPredictions(
     }
     subscriber.next(p);
   }
-}
-
-/** A chunk's answer as a value, so the operators can handle answers strictly in push order. */
-export type ChunkAnswer = { outputs: Float32Array } | { error: GruStreamError };
-
-/** Turns a chunk's promise into a {@link ChunkAnswer} that never rejects. */
-export function answerOf(p: Promise<Float32Array>): Promise<ChunkAnswer> {
-  return p.then(
-    (outputs) => ({ outputs }),
-    (error: GruStreamError) => ({ error }),
-  );
 }

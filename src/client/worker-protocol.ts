@@ -30,10 +30,31 @@ export interface WorkerInit {
   testHooks?: boolean;
 }
 
+/** Memory of the worker's JavaScript realm, in bytes, where the platform can tell (Node). */
+export interface WorkerMemory {
+  /** V8 heap in use (objects, strings, maps). */
+  heapUsed: number;
+  /** Memory outside the V8 heap: ArrayBuffers (typed arrays, the WASM memory) and other native allocations. */
+  external: number;
+}
+
+/** What {@link WorkerApi.memory} reports. */
+export interface WorkerMemoryReport {
+  /** Undefined where the platform does not expose it (browser workers). */
+  memory?: WorkerMemory;
+  /** True when a full garbage collection ran just before (needs `--expose-gc`, e.g. from `v8.setFlagsFromString`). */
+  collected: boolean;
+}
+
 /** The worker's API: the engine plus initialisation and test hooks. */
 export interface WorkerApi extends EngineApi {
   /** Loads the runtime and the model files and builds the engine; once per worker. */
   init(init: WorkerInit): Promise<EngineInfo>;
+  /**
+   * The worker's memory, for capacity planning and benchmarks.
+   * @param collect run a full garbage collection first, when the runtime exposes `gc()`
+   */
+  memory(collect: boolean): WorkerMemoryReport;
   /**
    * Test only: ends the worker's thread abruptly. Node: `process.exit`, no answer. Browser: `close()`,
    * which still answers this call and then silently drops everything after it.

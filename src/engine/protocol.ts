@@ -56,6 +56,11 @@ export interface EngineStats {
   framesStepped: number;
   /** Model invocations since start, per batch size. */
   invokes: Record<number, number>;
+  /**
+   * Bytes held by the state table's typed arrays (hidden rows, activity times, free list), allocated
+   * rows included; the id → slot map and the id strings come on top.
+   */
+  stateBytes: number;
 }
 
 /** The engine's API; the same in-process (tests) and over comlink (workers), where it is async. */

@@ -68,6 +68,11 @@ export class StateTable {
     return this.lastActive.length;
   }
 
+  /** Bytes of the typed arrays behind all allocated rows (not counting the id map and the ids). */
+  get bytes(): number {
+    return this.states.byteLength + this.lastActive.byteLength + this.free.byteLength;
+  }
+
   /**
    * All rows, slot s at `[s × H, (s + 1) × H)`. Re-read after anything that opens a stream: growth
    * replaces the array.

@@ -235,10 +235,94 @@ describe('MicroBatcher', () => {
       await expect(p).rejects.toThrow(/step result does not match its request: 1 output counts for 2 chunks/);
   });
 
+  it("sends what waited as soon as a call returns, before handing out that call's answers", async () => {
+    const { engine, calls } = fakeEngine();
+    const b = new MicroBatcher(engine);
+    let callsWhenAnswered = 0;
+    const first = b.push('a', chunk(1)).then(() => (callsWhenAnswered = calls.length));
+    await drain();
+    const second = b.push('a', chunk(2));
+    calls[0]!.answer();
+    await first;
+    // The worker already has the next batch while this thread delivers the previous one.
+    expect(callsWhenAnswered).toBe(2);
+    calls[1]!.answer();
+    expect((await second)[0]).toBe(2);
+  });
+
+  it('with maxInFlight 2, keeps two calls in flight and each stream in push order', async () => {
+    const { engine, calls } = fakeEngine();
+    const b = new MicroBatcher(engine, { maxInFlight: 2 });
+    const seen: string[] = [];
+    const track = (name: string, p: Promise<Float32Array>) =>
+      p.then((out) => void seen.push(`${name}=${out[0]}`));
+    const all = [track('a1', b.push('a', chunk(1))), track('b1', b.push('b', chunk(2)))];
+    await drain();
+    all.push(track('a2', b.push('a', chunk(3))));
+    await drain();
+    expect(calls).toHaveLength(2); // the second went out while the first is in flight
+    all.push(track('a3', b.push('a', chunk(4))), track('b2', b.push('b', chunk(5))));
+    await drain();
+    expect(calls).toHaveLength(2); // two in flight: the third batch waits
+    expect(b.pending).toBe(5);
+    calls[0]!.answer();
+    await drain();
+    expect(calls).toHaveLength(3);
+    expect(calls[2]!.request.streams).toEqual(['a', 'b']);
+    calls[1]!.answer();
+    calls[2]!.answer();
+    await Promise.all(all);
+    expect(seen).toEqual(['a1=1', 'b1=2', 'a2=3', 'a3=4', 'b2=5']);
+    expect(b.pending).toBe(0);
+  });
+
+  it('submit() hands each answer to its sink with its token and tag, refusals returned at once', async () => {
+    const { engine, calls } = fakeEngine();
+    const b = new MicroBatcher(engine, { maxPendingChunks: 2 });
+    const got: string[] = [];
+    const sink = {
+      answer: (token: string, tag: number, outputs: Float32Array, offset: number, length: number) =>
+        got.push(`${token}#${tag}:${length / C}×${outputs[offset]}`),
+      fail: (token: string, tag: number, error: GruStreamError) => got.push(`${token}#${tag}:${error.code}`),
+    };
+    expect(b.submit('a', chunk(7, 2), sink, 'A', 0)).toBeUndefined();
+    expect(b.submit('b', new Float32Array(3), sink, 'B', 0)).toMatchObject({
+      code: 'E_BAD_CHUNK',
+      stream: 'b',
+    });
+    expect(b.submit('c', chunk(8), sink, 'C', 5)).toBeUndefined();
+    expect(b.submit('d', chunk(9), sink, 'D', 0)).toMatchObject({ code: 'E_CAPACITY', stream: 'd' });
+    await drain();
+    const error = new GruStreamError('E_STREAM', "stream 'c' was closed", 'c').toJSON();
+    calls[0]!.answer([{ index: 1, error }]);
+    await drain();
+    expect(got).toEqual(['A#0:2×7', 'C#5:E_STREAM']);
+    expect(b.pending).toBe(0);
+  });
+
+  it('a sink that throws does not keep the chunks after it unanswered; its error is rethrown on a timer', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    const { engine, calls } = fakeEngine();
+    const b = new MicroBatcher(engine);
+    const throwing = {
+      answer: () => {
+        throw new Error('subscriber bug');
+      },
+      fail: () => undefined,
+    };
+    b.submit('a', chunk(1), throwing, undefined);
+    const after = b.push('b', chunk(2));
+    await drain();
+    calls[0]!.answer();
+    expect((await after)[0]).toBe(2);
+    expect(() => vi.runOnlyPendingTimers()).toThrow('subscriber bug');
+  });
+
   it('refuses bad options with E_ARGUMENT', () => {
     const { engine } = fakeEngine();
     expect(() => new MicroBatcher(engine, { windowMs: -1 })).toThrow(/windowMs/);
     expect(() => new MicroBatcher(engine, { maxChunks: 0 })).toThrow(/maxChunks/);
     expect(() => new MicroBatcher(engine, { maxPendingChunks: 1.5 })).toThrow(/maxPendingChunks/);
+    expect(() => new MicroBatcher(engine, { maxInFlight: 0 })).toThrow(/maxInFlight/);
   });
 });

@@ -104,6 +104,41 @@ describe('node worker: results', () => {
     },
   );
 
+  it('two step calls in flight (the default) keep every stream in push order', async () => {
+    const engine = await start();
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const step = engine.step;
+    engine.step = async (request) => {
+      mostInFlight = Math.max(mostInFlight, ++inFlight);
+      try {
+        return await step(request);
+      } finally {
+        inFlight--;
+      }
+    };
+    const streams = ['p', 'q', 'r'].map((id, s) => ({
+      id,
+      frames: streamFrames(700 + s, 90),
+      outputs: [] as Float32Array[],
+    }));
+    const batcher = engine.batcher();
+    const answers: Promise<void>[] = [];
+    // Bursts a macrotask apart, without waiting for answers: calls overlap.
+    for (let t = 0; t < 30; t++) {
+      for (const s of streams) {
+        const chunk = s.frames.slice(t * 3 * I, (t + 1) * 3 * I);
+        answers.push(batcher.push(s.id, chunk).then((out) => void s.outputs.push(out.slice())));
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(answers);
+    expect(mostInFlight).toBe(2);
+    for (const s of streams) {
+      expect(maxAbsDiff(concat(s.outputs), referenceOutputs(s.frames))).toBeLessThan(1e-5);
+    }
+  });
+
   it('a snapshot restored in a NEW worker continues bit-identically to an uninterrupted run', async () => {
     const frames = streamFrames(300, 80);
     const chunks = cutAtRandom(frames, 301, 7);
@@ -130,6 +165,21 @@ describe('node worker: results', () => {
     const tail = uninterrupted.subarray(uninterrupted.length - continued.length);
     expect(continued).toEqual(tail);
     expect(maxAbsDiff(uninterrupted, referenceOutputs(frames))).toBeLessThan(1e-5);
+  });
+});
+
+describe('node worker: memory', () => {
+  it('reports the worker heap and external memory; the state table grows with open streams', async () => {
+    const engine = await start({ models: [modelPath(64)] });
+    const before = await engine.memory(false);
+    expect(before.collected).toBe(false);
+    expect(before.memory!.heapUsed).toBeGreaterThan(1_000_000);
+    expect(before.memory!.external).toBeGreaterThan(1_000_000); // the WASM heap at least
+    const { stateBytes } = await engine.stats();
+    const n = 500;
+    const streams = Array.from({ length: n }, (_, k) => `m${k}`);
+    await engine.step({ streams, frameCounts: new Int32Array(n).fill(1), frames: new Float32Array(n * I) });
+    expect((await engine.stats()).stateBytes).toBeGreaterThanOrEqual(stateBytes + (n - 64) * H * 4);
   });
 });
 

@@ -10,6 +10,7 @@ import type { EngineClient } from '../../src/client/client.js';
 import { infer } from '../../src/client/infer.js';
 import { inferMany, isChunkFailure } from '../../src/client/infer-multiplexed.js';
 import type { Prediction } from '../../src/client/prediction.js';
+import type { GruStreamError } from '../../src/errors.js';
 import { createEngineCore } from '../../src/engine/engine.js';
 import { mulberry32 } from '../../src/model/random.js';
 import { ReferenceRunner } from '../../src/runtime/reference-runner.js';
@@ -207,6 +208,39 @@ describe('inferMany', () => {
       expect(ps.map((p) => p.frame)).toEqual(Array.from({ length: 20 }, (_, t) => t));
       expect(maxAbsDiff(outputsOf(ps), referenceOutputs(s.frames))).toBeLessThan(1e-6);
     }
+  });
+
+  it("a chunk refused at once is emitted in its stream's push order, after the chunks before it", async () => {
+    const source = new Subject<{ stream: string; frames: Float32Array }>();
+    const values = lastValueFrom(source.pipe(inferMany(engine), toArray()));
+    const bad = streamFrames(90, 1);
+    bad[0] = Infinity;
+    source.next({ stream: 'p', frames: streamFrames(91, 2) }); // seq 0, in flight
+    source.next({ stream: 'p', frames: bad }); // seq 1, refused by the batcher at once
+    source.next({ stream: 'q', frames: streamFrames(92, 1) });
+    source.next({ stream: 'p', frames: streamFrames(93, 1) }); // seq 2
+    source.complete();
+    const order = (await values)
+      .filter((v) => v.stream === 'p')
+      .map((v) => (isChunkFailure(v) ? `fail ${v.seq} ${v.error.code}` : `seq ${v.seq} frame ${v.frame}`));
+    expect(order).toEqual(['seq 0 frame 0', 'seq 0 frame 1', 'fail 1 E_BAD_CHUNK', 'seq 2 frame 2']);
+  });
+
+  it('infer errors after the predictions of the chunks pushed before the refused one', async () => {
+    const source = new Subject<Float32Array>();
+    const seen: string[] = [];
+    const done = deferred<void>();
+    source.pipe(infer(engine, { stream: 'r' })).subscribe({
+      next: (p) => seen.push(`frame ${p.frame}`),
+      error: (e: GruStreamError) => {
+        seen.push(e.code);
+        done.resolve();
+      },
+    });
+    source.next(streamFrames(94, 2));
+    source.next(new Float32Array(3));
+    await done.promise;
+    expect(seen).toEqual(['frame 0', 'frame 1', 'E_BAD_CHUNK']);
   });
 
   it('errors the whole Observable when the engine itself fails (disposed)', async () => {

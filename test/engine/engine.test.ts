@@ -148,6 +148,51 @@ describe('engine: isolation', () => {
   });
 });
 
+describe('engine: gather and scatter', () => {
+  it('streams in scattered slots, in any order, get exactly what they get alone', () => {
+    // 200 streams open, every third closed, 40 new ones fill the holes: slots are no longer in
+    // request order, so the block copies of adjacent rows and the per-row copies both run.
+    const engine = makeEngine({ maxStreams: 1_000 });
+    const rand = mulberry32(77);
+    const ids = Array.from({ length: 200 }, (_, k) => `s${k}`);
+    engine.step(
+      packChunks(
+        ids.map((stream, k) => ({ stream, frames: randomNormal(I, k) })),
+        I,
+      ),
+    );
+    ids.filter((_, k) => k % 3 === 0).forEach((id) => engine.close(id));
+    const live = [...ids.filter((_, k) => k % 3 !== 0), ...Array.from({ length: 40 }, (_, k) => `n${k}`)];
+    const order = live.slice().sort(() => rand() - 0.5);
+    const chunks = order.map((stream, k) => ({ stream, frames: randomNormal((1 + (k % 3)) * I, 1_000 + k) }));
+    const result = engine.step(packChunks(chunks, I));
+    expect(result.errors).toEqual([]);
+    const before = makeEngine();
+    for (const [k, c] of chunks.entries()) {
+      // What the stream saw before this request: its first frame (old streams) or nothing (new ones).
+      const history = c.stream.startsWith('s') ? [randomNormal(I, Number(c.stream.slice(1)))] : [];
+      const alone = before.step(
+        packChunks([{ stream: c.stream, frames: concat([...history, c.frames]) }], I),
+      );
+      const tail = alone.outputs.subarray(history.length * C);
+      expect(chunkOutputs(result, k)).toEqual(tail);
+    }
+  });
+
+  it('reports the bytes of its state table, which grows by doubling', () => {
+    const engine = makeEngine();
+    const row = H * 4 + 8 + 4; // hidden row, activity time, free-list entry
+    expect(engine.stats().stateBytes).toBe(64 * row);
+    engine.step(
+      packChunks(
+        Array.from({ length: 65 }, (_, k) => ({ stream: `s${k}`, frames: randomNormal(I, k) })),
+        I,
+      ),
+    );
+    expect(engine.stats().stateBytes).toBe(128 * row);
+  });
+});
+
 describe('engine: batch-size selection', () => {
   const oneFrameEach = (n: number, prefix = 's'): StepRequest =>
     packChunks(
