@@ -41,3 +41,14 @@ export function printTable(header: string[], rows: (string | number)[][]): void 
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of cells.slice(1)) console.log(line(r));
 }
+
+/** `n` floats of a deterministic pseudo-random chunk (values in [-1, 1)). */
+export function chunkFrames(n: number, seed: number): Float32Array {
+  const a = new Float32Array(n);
+  let x = seed >>> 0;
+  for (let k = 0; k < n; k++) {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    a[k] = x / 2147483648 - 1;
+  }
+  return a;
+}
