@@ -6,41 +6,23 @@
  * Needs Debian's Chromium at /usr/bin/chromium (or CHROMIUM_PATH). Without it this test FAILS on
  * purpose: CI installs it, and a silent skip would hide a broken browser path.
  */
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { basename, extname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWorkers } from '../../scripts/build-workers.js';
+import { CHROMIUM, CHROMIUM_ARGS, requireChromium, servePage } from '../helpers/chromium.js';
 import { MODELS_DIR } from '../helpers/models.js';
 import { C, concat, cutAtRandom, maxAbsDiff, referenceOutputs, streamFrames } from '../client/helpers.js';
 import type { PageApi } from './page.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const MODELS = [1, 8].map((b) => `/models/gru-h64-float32-b${b}.tflite`);
-const TYPES: Record<string, string> = {
-  '.html': 'text/html',
-  '.js': 'text/javascript',
-  '.map': 'application/json',
-  '.json': 'application/json',
-  '.wasm': 'application/wasm',
-  '.tflite': 'application/octet-stream',
-};
 
 let dir: string;
 let server: Server;
@@ -55,40 +37,11 @@ function serve(): Promise<Server> {
     '/worker/': join(dir, 'worker'),
     '/models/': join(MODELS_DIR, 'test'),
   };
-  const s = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    let file: string | undefined;
-    if (path === '/') {
-      res.writeHead(200, { 'content-type': TYPES['.html']! });
-      res.end(
-        '<!doctype html><meta charset="utf-8"><title>gru-stream</title><script src="/page.js"></script>',
-      );
-      return;
-    }
-    if (path === '/page.js') file = join(dir, 'page.js');
-    for (const [prefix, folder] of Object.entries(routes)) {
-      if (path.startsWith(prefix)) file = join(folder, basename(path));
-    }
-    if (file === undefined) {
-      res.writeHead(404).end();
-      return;
-    }
-    readFile(file).then(
-      (body) =>
-        res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body),
-      () => res.writeHead(404).end(),
-    );
-  });
-  return new Promise((resolve) => s.listen(0, '127.0.0.1', () => resolve(s)));
+  return servePage('gru-stream', dir, routes);
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set CHROMIUM_PATH. ` +
-        'The browser test does not skip without it.',
-    );
-  }
+  requireChromium('The browser test');
   dir = await mkdtemp(join(tmpdir(), 'gru-browser-'));
   await buildWorkers(join(dir, 'worker'));
   await build({

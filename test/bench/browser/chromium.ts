@@ -4,40 +4,26 @@
  * 127.0.0.1 (random port; nothing else is reachable), and drives the page with playwright-core.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { basename, extname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, servePage } from '../../helpers/chromium.js';
 import { MODELS_DIR } from '../../helpers/models.js';
 import { BATCHES, modelFileName } from '../bench-models.js';
 import { benchWorkers, BENCH_WORKERS_DIR } from '../node-engines.js';
 import type { BenchPageApi, PageSetup } from './page.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
+const BENCH_CHROMIUM_ARGS = [
+  ...CHROMIUM_ARGS,
   // gc() in workers, for the memory readings.
   '--js-flags=--expose-gc',
 ];
 const PAGE_DIR = fileURLToPath(new URL('../../../dist/bench/page/', import.meta.url));
-const TYPES: Record<string, string> = {
-  '.html': 'text/html',
-  '.js': 'text/javascript',
-  '.map': 'application/json',
-  '.json': 'application/json',
-  '.wasm': 'application/wasm',
-  '.tflite': 'application/octet-stream',
-};
 
 /** A running Chromium with the bench page loaded. */
 export interface ChromiumBench {
@@ -92,7 +78,7 @@ export async function startChromiumBench(): Promise<ChromiumBench> {
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   let browser: Browser | undefined;
   try {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: BENCH_CHROMIUM_ARGS });
     const page: Page = await browser.newPage();
     const log: string[] = [];
     page.on('console', (m) => log.push(`[${m.type()}] ${m.text()}`));
@@ -144,29 +130,5 @@ function serve(): Promise<Server> {
     '/worker/': BENCH_WORKERS_DIR,
     '/models/': join(MODELS_DIR, 'test'),
   };
-  const s = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (path === '/') {
-      res.writeHead(200, { 'content-type': TYPES['.html']! });
-      res.end(
-        '<!doctype html><meta charset="utf-8"><title>gru-stream bench</title><script src="/page.js"></script>',
-      );
-      return;
-    }
-    let file: string | undefined;
-    if (path === '/page.js') file = join(PAGE_DIR, 'page.js');
-    for (const [prefix, folder] of Object.entries(routes)) {
-      if (path.startsWith(prefix)) file = join(folder, basename(path));
-    }
-    if (file === undefined) {
-      res.writeHead(404).end();
-      return;
-    }
-    readFile(file).then(
-      (body) =>
-        res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body),
-      () => res.writeHead(404).end(),
-    );
-  });
-  return new Promise((resolve) => s.listen(0, '127.0.0.1', () => resolve(s)));
+  return servePage('gru-stream bench', PAGE_DIR, routes);
 }
