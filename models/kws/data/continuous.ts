@@ -1,5 +1,6 @@
 /**
- * Long evaluation audio spoken only by held-out (test-split) voices:
+ * Long evaluation audio spoken only by held-out voices (test split; `--split val` makes the same kind
+ * of audio from validation voices in <out>/continuous-val/, for calibrating the detector):
  *   (a) keyword-stream.wav: ~60 s, every keyword twice among 'unknown' words and pauses over noise,
  *       with keyword-stream.json (label, text, voice, start/end ms of every utterance);
  *   (b) non-keyword.wav: ~10 min of keyword-free sentences and 'unknown' words (near misses included)
@@ -9,8 +10,10 @@
  *   noise.wav: 5 s of noise.
  *
  *   npx tsx models/kws/data/continuous.ts [--samples] [--quick] [--seed 11] [--out models/kws/.cache]
+ *     [--split test|val] [--keyword-repeats N] [--non-keyword-seconds S]
  *
- * `--quick` shortens (b) to 30 s. Everything is seeded; the voices come from the same split as the corpus.
+ * `--quick` shortens (b) to 30 s. Defaults: test 2 repeats of each keyword and 600 s of (b); val 6
+ * repeats and 1,200 s, drawn with seed + 1000. Everything is seeded; the voices come from the same split as the corpus.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -78,9 +81,10 @@ class Draw {
   }
 }
 
-/** (a) Every keyword twice, shuffled; an 'unknown' word after most of them; ~60 s. */
-function keywordStreamPlan(d: Draw): Utterance[] {
-  return d.shuffle([...KEYWORDS, ...KEYWORDS]).flatMap((kw) => {
+/** (a) Every keyword `repeats` times (default twice: ~60 s), shuffled; an 'unknown' word after most of them. */
+function keywordStreamPlan(d: Draw, repeats = 2): Utterance[] {
+  const all = Array.from({ length: repeats }, () => [...KEYWORDS]).flat();
+  return d.shuffle(all).flatMap((kw) => {
     const u = [d.utterance(kw, kw, d.between(900, 2400))];
     if (d.chance(0.7)) u.push(d.utterance('unknown', d.pick(UNKNOWN_WORDS), d.between(700, 1800)));
     return u;
@@ -113,7 +117,8 @@ function samplePlan(d: Draw, testVoices: Voice[]): Utterance[] {
     ['unknown', 'cat'],
     ['left', 'left'],
     ['stop', 'stop'],
-    ['unknown', 'know'],
+    // 'now', not 'know' (spoken exactly as 'no'); same length for this voice, so the file keeps its timing.
+    ['unknown', 'now'],
     ['down', 'down'],
     ['go', 'go'],
   ] as const;
@@ -132,14 +137,29 @@ async function main(): Promise<void> {
       seed: { type: 'string', default: '11' },
       out: { type: 'string', default: CACHE_DIR },
       concurrency: { type: 'string', default: '2' },
+      split: { type: 'string', default: 'test' },
+      'keyword-repeats': { type: 'string' },
+      'non-keyword-seconds': { type: 'string' },
     },
   });
-  const seed = Number(values.seed);
+  const split = values.split;
+  if (split !== 'test' && split !== 'val') throw new Error(`--split: expected test or val, got '${split}'`);
+  if (values.samples && split !== 'test')
+    throw new Error('--samples: the bundled samples are test voices only');
+  // Validation streams draw their own plan (another seed), not the test plan with other voices.
+  const seed = Number(values.seed) + (split === 'val' ? 1000 : 0);
+  const repeats = Number(values['keyword-repeats'] ?? (split === 'val' ? 6 : 2));
+  const nonKeywordMs =
+    1000 * Number(values['non-keyword-seconds'] ?? (values.quick ? 30 : split === 'val' ? 1200 : 600));
+  if (!(Number.isInteger(repeats) && repeats >= 1 && nonKeywordMs > 0))
+    throw new Error('--keyword-repeats: expected an integer ≥ 1; --non-keyword-seconds: expected > 0');
   const concurrency = Math.max(1, Number(values.concurrency));
   if (SENTENCES.some(containsKeyword)) throw new Error('a keyword slipped into SENTENCES');
   checkAccents();
-  const testVoices = splitVoices(listVariants(), SPLIT_SEED).voices.test;
-  const dir = join(values.out, 'continuous');
+  const voiceSplit = splitVoices(listVariants(), SPLIT_SEED).voices;
+  const testVoices = voiceSplit.test;
+  const streamVoices = voiceSplit[split];
+  const dir = join(values.out, split === 'test' ? 'continuous' : `continuous-${split}`);
   mkdirSync(dir, { recursive: true });
   const save = (path: string, audio: Float32Array, truth: StreamTruth): void => {
     writeFileSync(`${path}.wav`, writeWav(audio, SAMPLE_RATE));
@@ -151,9 +171,11 @@ async function main(): Promise<void> {
   };
   const start = performance.now();
 
-  const noiseA = await streamNoise('pink', 90, -45, 'wide', NOISE_SKIP_SECONDS);
+  // Validation audio takes its noise from further along sox's sequence: no samples shared with test.
+  const skip = NOISE_SKIP_SECONDS + (split === 'val' ? 400 : 0);
+  const noiseA = await streamNoise('pink', 90, -45, 'wide', skip);
   const a = await buildStream(
-    keywordStreamPlan(new Draw(seed, testVoices)),
+    keywordStreamPlan(new Draw(seed, streamVoices), repeats),
     'wide',
     noiseA,
     'pink noise at −45 dBFS RMS',
@@ -162,8 +184,8 @@ async function main(): Promise<void> {
   save(join(dir, 'keyword-stream'), a.audio, a.truth);
 
   // 60 s of noise, repeated under the 10 minutes.
-  const noiseB = await streamNoise('brown', 60, -42, 'band', NOISE_SKIP_SECONDS + 90);
-  const planB = nonKeywordPlan(new Draw(seed + 1, testVoices), values.quick ? 30_000 : 600_000);
+  const noiseB = await streamNoise('brown', 60, -42, 'band', skip + 90);
+  const planB = nonKeywordPlan(new Draw(seed + 1, streamVoices), nonKeywordMs);
   const b = await buildStream(
     planB,
     'band',

@@ -21,7 +21,7 @@ export const NEAR_MISS_WORDS = [
   // yes
   'yet', 'yell', 'yeah', 'less', 'guess', 'mess', 'chess', 'dress',
   // no
-  'know', 'now', 'note', 'nose', 'snow', 'new', 'knee',
+  'knot', 'now', 'note', 'nose', 'snow', 'new', 'knee',
   // up
   'cup', 'pup', 'hop', 'cut', 'shut', 'hope',
   // down
@@ -29,7 +29,7 @@ export const NEAR_MISS_WORDS = [
   // left
   'lift', 'loft', 'lest', 'laughed', 'theft', 'felt',
   // right
-  'write', 'light', 'bright', 'night', 'ride', 'white', 'fight', 'rice',
+  'wrote', 'light', 'bright', 'night', 'ride', 'white', 'fight', 'rice',
   // on
   'in', 'an', 'own', 'one', 'gone', 'john',
   // off
@@ -76,7 +76,7 @@ export const SENTENCES = [
   'Our neighbours have a small brown dog.',
   'The museum is closed for repairs.',
   'He forgot his umbrella at the office.',
-  'Let me know when you are ready.',
+  'Tell me when you are ready.',
   'The river was cold and very clear.',
   'They painted the kitchen yellow.',
   'It rained all night in the mountains.',
@@ -112,8 +112,18 @@ export const SENTENCES = [
   'Fresh fruit is good for your health.',
 ] as const;
 
-/** True when `text` contains one of the keywords as a whole word. */
+/**
+ * Words that espeak-ng speaks exactly as a keyword (same phonemes: `espeak-ng -x know` and `no` both
+ * give n'oU, `write` and `right` r'aIt): the same audio cannot be 'unknown' in one clip and a keyword
+ * in another, nor a false accept in keyword-free speech.
+ */
+export const KEYWORD_HOMOPHONES = ['know', 'write', 'rite', 'wright'] as const;
+
+/** True when `text` contains one of the keywords, or a word spoken exactly like one, as a whole word. */
 export function containsKeyword(text: string): boolean {
   const words = text.toLowerCase().match(/[a-z']+/g) ?? [];
-  return words.some((w) => (KEYWORDS as readonly string[]).includes(w));
+  return words.some(
+    (w) =>
+      (KEYWORDS as readonly string[]).includes(w) || (KEYWORD_HOMOPHONES as readonly string[]).includes(w),
+  );
 }

@@ -1,6 +1,196 @@
-/** `kws`: not built yet (the trained model lands with the trained-models issue). */
+/**
+ * `kws <file.wav> [--json] [--model <file.tflite>] [--chunk-ms N]`: keyword detections in a WAV file,
+ * through the real path: WAV (any rate, any channels → 16 kHz mono) → streaming log-mel front end in
+ * chunks of `--chunk-ms` (default 100) → the manifest's feature normalisation → `infer` into a
+ * worker_threads engine running the quantized GRU step, state carried → the manifest's keyword
+ * detector (smoothing, threshold, suppression).
+ *
+ * Output: one line per detection, `{"label","timeMs","score"}` with `--json`, else a table. `timeMs`
+ * is the detection time: how far into the file the audio had to be heard for the detector to fire
+ * (the end of the window of the frame that fired), in ms from the start of the file.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { from, lastValueFrom, tap } from 'rxjs';
+import { GruStreamError } from '../../errors.js';
+import { LogMelFrontEnd } from '../../features/log-mel.js';
+import { createNormalizer, featureNormFromManifest } from '../../features/normalize.js';
+import { parseWav, resample, toMono } from '../../features/wav.js';
+import { createEngine } from '../../client/node.js';
+import { infer } from '../../client/infer.js';
+import type { EngineClient } from '../../client/client.js';
+import { KwsDetector } from '../../postprocess/kws-detector.js';
+import { detectionLagMs, kwsDetectorOptionsFromManifest } from '../../postprocess/kws-manifest.js';
+import type { ModelFile } from '../../runtime/model-files-node.js';
+import { readModelFile } from '../../runtime/model-files-node.js';
 import { UsageError } from '../usage.js';
 
-export async function kws(_args: string[]): Promise<void> {
-  throw new UsageError("'kws' needs the trained model, which is not in this build yet");
+/** The shipped keyword model (B = 1: one stream needs no bigger batch). */
+export const DEFAULT_KWS_MODEL = fileURLToPath(
+  new URL('../../../models/kws/kws-int8-weights-b1.tflite', import.meta.url),
+);
+
+export interface KwsDetectionLine {
+  label: string;
+  /** Detection time in ms from the start of the audio. */
+  timeMs: number;
+  score: number;
+}
+
+/**
+ * Reads a keyword model and checks that its manifest has what the command needs.
+ * @throws GruStreamError E_ARGUMENT (unreadable file) or E_MANIFEST
+ */
+export function loadKwsModel(path: string = DEFAULT_KWS_MODEL): ModelFile {
+  const model = readModelFile(path);
+  const { manifest } = model;
+  if (manifest.features?.kind !== 'log-mel') {
+    throw new GruStreamError(
+      'E_MANIFEST',
+      `${path}: expected a keyword model with log-mel features, got features ${JSON.stringify(manifest.features)}`,
+    );
+  }
+  if (!featureNormFromManifest(manifest)) {
+    throw new GruStreamError('E_MANIFEST', `${path}: the manifest has no postprocess.featureNorm`);
+  }
+  kwsDetectorOptionsFromManifest(manifest);
+  return model;
+}
+
+/**
+ * Reads a WAV file as mono at its own rate.
+ * @throws GruStreamError E_ARGUMENT naming the file when it is missing or not a WAV this reader takes
+ */
+export function readAudioFile(path: string): { samples: Float32Array; sampleRate: number } {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(path));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
+    throw new GruStreamError('E_ARGUMENT', `cannot read ${path}: ${why}`);
+  }
+  try {
+    const wav = parseWav(bytes);
+    return { samples: toMono(wav.channels), sampleRate: wav.sampleRate };
+  } catch (e) {
+    throw new GruStreamError(
+      'E_ARGUMENT',
+      `${path} is not a WAV file this reader takes: ${(e as Error).message}`,
+    );
+  }
+}
+
+export interface DetectOptions {
+  /** Audio per chunk in ms (default 100). */
+  chunkMs?: number;
+  /** Stream id in the engine (default 'kws'). */
+  stream?: string;
+  /** Called with each detection as it happens. */
+  onDetection?: (d: KwsDetectionLine) => void;
+  /** Called with each frame's posteriors (C floats), in order. */
+  onFrame?: (output: Float32Array) => void;
+}
+
+/**
+ * Streams `samples` (mono, at the model's sample rate) through `engine` as one stream, from a fresh
+ * state, and returns the detections of the manifest's detector.
+ */
+export async function detectKeywords(
+  engine: Pick<EngineClient, 'model' | 'batcher' | 'close'>,
+  model: ModelFile,
+  samples: Float32Array,
+  options: DetectOptions = {},
+): Promise<{ detections: KwsDetectionLine[]; frames: number }> {
+  const { manifest } = model;
+  if (manifest.features?.kind !== 'log-mel')
+    throw new GruStreamError('E_MANIFEST', 'expected log-mel features');
+  const frontEnd = LogMelFrontEnd.fromFeatureSpec(manifest.features);
+  const normalize = createNormalizer(featureNormFromManifest(manifest)!);
+  const detector = new KwsDetector(kwsDetectorOptionsFromManifest(manifest));
+  const lag = detectionLagMs(manifest);
+  const chunkMs = options.chunkMs ?? 100;
+  const chunkSamples = Math.max(1, Math.round((frontEnd.sampleRate * chunkMs) / 1000));
+  const chunks: Float32Array[] = [];
+  for (let at = 0; at < samples.length; at += chunkSamples) {
+    const n = frontEnd.push(samples.subarray(at, at + chunkSamples));
+    if (n === 0) continue;
+    const frames = new Float32Array(n * frontEnd.melBins);
+    frontEnd.pull(frames);
+    normalize(frames);
+    chunks.push(frames);
+  }
+  const detections: KwsDetectionLine[] = [];
+  let frames = 0;
+  if (chunks.length === 0) return { detections, frames };
+  await lastValueFrom(
+    from(chunks).pipe(
+      infer(engine, { stream: options.stream ?? 'kws' }),
+      tap((p) => {
+        frames++;
+        options.onFrame?.(p.output);
+        const hit = detector.push(p.output);
+        if (!hit) return;
+        const d = { label: hit.label, timeMs: hit.timeMs + lag, score: hit.score };
+        detections.push(d);
+        options.onDetection?.(d);
+      }),
+    ),
+  );
+  return { detections, frames };
+}
+
+const HELP = 'usage: npm run cli -- kws <file.wav> [--json] [--model <file.tflite>] [--chunk-ms N]';
+
+export async function kws(args: string[]): Promise<void> {
+  let file: string | undefined;
+  let json = false;
+  let modelPath = DEFAULT_KWS_MODEL;
+  let chunkMs = 100;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--json') json = true;
+    else if (a === '--model' || a === '--chunk-ms') {
+      const v = args[++i];
+      if (v === undefined) throw new UsageError(`kws: ${a} needs a value\n${HELP}`);
+      if (a === '--model') modelPath = v;
+      else {
+        chunkMs = Number(v);
+        if (!(Number.isFinite(chunkMs) && chunkMs > 0))
+          throw new UsageError(`kws: --chunk-ms: expected a number > 0, got '${v}'`);
+      }
+    } else if (a.startsWith('--')) throw new UsageError(`kws: unknown option ${a}\n${HELP}`);
+    else if (file === undefined) file = a;
+    else throw new UsageError(`kws: one file at a time, got '${file}' and '${a}'\n${HELP}`);
+  }
+  if (file === undefined) throw new UsageError(`kws needs a WAV file\n${HELP}`);
+  const audio = readAudioFile(file);
+  const model = loadKwsModel(modelPath);
+  const rate = (model.manifest.features as { sampleRate: number }).sampleRate;
+  const samples = audio.sampleRate === rate ? audio.samples : resample(audio.samples, audio.sampleRate, rate);
+  const engine = await createEngine({ models: [{ bytes: model.bytes, manifest: model.manifest }] });
+  try {
+    if (!json) console.log(`${'time'.padStart(9)}  ${'keyword'.padEnd(8)} score`);
+    const { detections } = await detectKeywords(engine, model, samples, {
+      chunkMs,
+      onDetection: (d) => {
+        if (json) {
+          console.log(
+            JSON.stringify({ label: d.label, timeMs: d.timeMs, score: Math.round(d.score * 1e4) / 1e4 }),
+          );
+        } else {
+          console.log(
+            `${(d.timeMs / 1000).toFixed(2).padStart(7)} s  ${d.label.padEnd(8)} ${d.score.toFixed(3)}`,
+          );
+        }
+      },
+    });
+    if (!json) {
+      const seconds = samples.length / rate;
+      console.log(`${detections.length} detection(s) in ${seconds.toFixed(1)} s of audio (${file})`);
+    }
+  } finally {
+    await engine.dispose();
+  }
 }
