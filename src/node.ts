@@ -3,6 +3,6 @@ export * from './index.js';
 // Named exports win over the star export above: Node gets this createEngine.
 export { createEngine, nodePlatform } from './client/node.js';
 export type { NodeEngineOptions, NodePlatformOptions } from './client/node.js';
-export { readModelFile } from './runtime/model-files-node.js';
+export { modelFamily, readModelFile } from './runtime/model-files-node.js';
 export type { ModelFile } from './runtime/model-files-node.js';
 export { loadTfliteInNode } from './runtime/tflite-node-loader.js';

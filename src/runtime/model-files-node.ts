@@ -1,7 +1,7 @@
 /**
  * Reads a model file and its manifest from disk (Node only) and checks they belong together.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { GruStreamError } from '../errors.js';
 import { parseManifest, type ModelManifest } from '../model/manifest.js';
 
@@ -29,4 +29,14 @@ export function readModelFile(tflitePath: string): ModelFile {
     throw new GruStreamError('E_MANIFEST', `cannot read manifest ${manifestPath}: ${(e as Error).message}`);
   }
   return { bytes, manifest: parseManifest(json, bytes) };
+}
+
+/**
+ * A model file and those of its batch-size siblings (same name with `-b1`, `-b8`, `-b64` before
+ * `.tflite`, same folder) that exist: the list `createEngine({ models })` picks batch sizes from. The
+ * named file stays in the list even when missing, so that loading it says why.
+ */
+export function modelFamily(file: string): string[] {
+  const siblings = [1, 8, 64].map((b) => file.replace(/-b\d+\.tflite$/, `-b${b}.tflite`));
+  return [...new Set([file, ...siblings])].filter((f) => f === file || existsSync(f));
 }

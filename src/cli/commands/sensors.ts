@@ -14,13 +14,13 @@
  * file): with `--json`, `{"sensor","start","end","peakScore","channel","peakTime"}` (`start`/`end`:
  * times of the first and last alarm sample); otherwise a readable line, and a summary.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { from } from 'rxjs';
 import { GruStreamError } from '../../errors.js';
 import { AnomalyScorer, anomalyScorerFromManifest } from '../../postprocess/anomaly-scorer.js';
 import type { AnomalyEpisode } from '../../postprocess/anomaly-scorer.js';
-import { createEngine, inferMany, isChunkFailure, readModelFile } from '../../node.js';
+import { createEngine, inferMany, isChunkFailure, modelFamily, readModelFile } from '../../node.js';
 import type { Chunk } from '../../node.js';
 import { UsageError } from '../usage.js';
 
@@ -138,10 +138,9 @@ const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 
 
 export async function sensors(args: string[]): Promise<void> {
   const o = parseArgs(args);
-  const family = [1, 8, 64].map((b) => o.model.replace(/-b\d+\.tflite$/, `-b${b}.tflite`));
   // The named file (readModelFile says why when it is missing) and its batch-size siblings that exist.
   const { manifest } = readModelFile(o.model);
-  const models = [...new Set([o.model, ...family])].filter((f) => f === o.model || existsSync(f));
+  const models = modelFamily(o.model);
   const features = manifest.features;
   const scorerParams = anomalyScorerFromManifest(manifest);
   if (features?.kind !== 'sensor' || !features.normalisation || !scorerParams) {

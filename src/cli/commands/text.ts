@@ -11,12 +11,12 @@
  * - otherwise one readable line per text line: the final label and score, from which character on
  *   the label no longer changed, and the text.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { from } from 'rxjs';
 import { GruStreamError } from '../../errors.js';
 import { CharEncoder } from '../../features/text.js';
-import { createEngine, inferMany, isChunkFailure, readModelFile } from '../../node.js';
+import { createEngine, inferMany, isChunkFailure, modelFamily, readModelFile } from '../../node.js';
 import type { Chunk, WorkerEngineClient } from '../../node.js';
 import { UsageError } from '../usage.js';
 
@@ -110,8 +110,7 @@ export async function text(args: string[]): Promise<void> {
     .split(/\r?\n/)
     .map((l, i) => ({ line: i + 1, chars: [...l] }))
     .filter((l) => l.chars.some((c) => c.trim() !== ''));
-  const family = [1, 8, 64].map((b) => o.model.replace(/-b\d+\.tflite$/, `-b${b}.tflite`));
-  const models = [...new Set([o.model, ...family])].filter((f) => f === o.model || existsSync(f));
+  const models = modelFamily(o.model);
   const engine = await createEngine({ models });
   try {
     for (let i = 0; i < lines.length;) {
