@@ -5,7 +5,7 @@
  *     weights), quantized (the int8-weights .tflite in tfjs-tflite, one clip at a time), streamed (the
  *     real worker path: `infer` into a worker_threads engine with the B = 1/8/64 files, 100 ms chunks,
  *     all clips as concurrent streams, state carried);
- *   - on the continuous keyword stream (63 s, 20 keywords): recall, mislabels, false accepts, detection
+ *   - on the continuous keyword stream (~5 min, 100 keywords): recall, mislabels, false accepts, detection
  *     delay after the word ends (median, p90), through the same code as the CLI (`detectKeywords`);
  *   - false accepts per hour on ~10 min of keyword-free speech and on ~10 min of noise;
  *   - the bundled sample and noise WAVs.

@@ -2,9 +2,13 @@
  * Trains the keyword-spotting GRU (12 classes: silence, unknown, yes … go) for streaming use, calibrates
  * its detector on validation voices and writes the shipped files.
  *
- *   npx tsx models/kws/train.ts [--seed 1] [--hidden 64] [--epochs 40] [--patience 8] [--concat 4]
- *     [--batch 32] [--lr 0.002] [--threads 1] [--max-minutes 25] [--dir models/kws/.cache]
- *     [--extra extra] [--out models/kws]
+ *   npx tsx models/kws/train.ts [--seed 1] [--hidden 128] [--epochs 50] [--patience 12] [--concat 4]
+ *     [--batch 32] [--lr 0.002] [--threads 2] [--max-minutes 25] [--warp 0.1] [--ema 0]
+ *     [--feature-noise 0] [--dir models/kws/.cache] [--extra extra,extra-unknown] [--out models/kws]
+ *
+ * The defaults are the shipped model's recipe. `--warp` is the spectral-warp range (±10 %), `--ema`
+ * a weight-averaging decay (0 = off; validation then scores the averaged weights), `--feature-noise`
+ * the σ of Gaussian noise added to normalised features; the last two were tried and are off.
  *
  * Needs the corpus features (data/synthesize.ts, data/features.ts), the extra training corpus in
  * `<dir>/<extra>` (comma-separated list; `--extra none` for the main corpus only; see README.md for the
@@ -21,13 +25,13 @@
  * validation voices. Reproducible: the same seed, data and thread count give the same bytes.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FEATURE_NORM_KEY } from '../../src/features/normalize.js';
 import type { FeatureNorm } from '../../src/features/normalize.js';
 import { LogMelFrontEnd } from '../../src/features/log-mel.js';
 import { exportGruModel } from '../../src/model/export.js';
-import { mulberry32 } from '../../src/model/random.js';
+import { gaussian, mulberry32 } from '../../src/model/random.js';
 import { createTfliteRunner } from '../../src/runtime/tflite-runner.js';
 import type { TfliteRunner } from '../../src/runtime/tflite-runner.js';
 import { loadTfliteInNode } from '../../src/runtime/tflite-node-loader.js';
@@ -80,6 +84,8 @@ interface Options {
   gainDb: [number, number];
   freqMask: number;
   warp: number;
+  featureNoise: number;
+  ema: number;
   dir: string;
   extra: string[];
   speech: string;
@@ -92,17 +98,19 @@ function parseOptions(): Options {
   const { values } = parseArgs({
     options: {
       seed: { type: 'string', default: '1' },
-      hidden: { type: 'string', default: '64' },
-      epochs: { type: 'string', default: '40' },
-      patience: { type: 'string', default: '8' },
+      hidden: { type: 'string', default: '128' },
+      epochs: { type: 'string', default: '50' },
+      patience: { type: 'string', default: '12' },
       concat: { type: 'string', default: '4' },
       batch: { type: 'string', default: '32' },
       lr: { type: 'string', default: '0.002' },
-      threads: { type: 'string', default: '1' },
+      threads: { type: 'string', default: '2' },
       'max-minutes': { type: 'string', default: '25' },
       'gain-db': { type: 'string', default: '-15,5' },
       'freq-mask': { type: 'string', default: '0.5' },
       warp: { type: 'string', default: '0.1' },
+      'feature-noise': { type: 'string', default: '0' },
+      ema: { type: 'string', default: '0' },
       hold: { type: 'string', default: String(DEFAULT_TARGETS.hold) },
       dir: { type: 'string', default: CACHE_DIR },
       extra: { type: 'string', default: 'extra,extra-unknown' },
@@ -138,6 +146,8 @@ function parseOptions(): Options {
     gainDb: [gain[0]!, gain[1]!],
     freqMask: num('freq-mask', 0),
     warp: num('warp', 0),
+    featureNoise: num('feature-noise', 0),
+    ema: num('ema', 0),
     dir: String(values.dir),
     extra: String(values.extra)
       .split(',')
@@ -271,10 +281,13 @@ class EpochBuilder {
     this.invStd = Float32Array.from(norm.std, (s) => 1 / s);
   }
 
+  private gauss: () => number = () => 0;
+
   build(epoch: number): void {
     const { T, F, total } = this;
     const K = this.o.concat;
     const rand = mulberry32(this.o.seed * 7919 + epoch);
+    this.gauss = gaussian(mulberry32(this.o.seed * 104_729 + epoch));
     const order = Int32Array.from({ length: total }, (_, i) => i);
     for (let i = total - 1; i > 0; i--) {
       const j = Math.floor(rand() * (i + 1));
@@ -299,6 +312,7 @@ class EpochBuilder {
       const maskTo = Math.min(F, maskFrom + 1 + Math.floor(rand() * 6));
       // Spectral warp (a vocal-tract-length perturbation): bin f takes the log energy of bin f·α.
       const alpha = 1 + this.o.warp * (2 * rand() - 1);
+      const sigma = this.o.featureNoise;
       const row = this.row;
       const { mean, std } = this.norm;
       for (let t = 0; t < T; t++) {
@@ -315,7 +329,7 @@ class EpochBuilder {
         }
         for (let f = 0; f < F; f++) {
           const i = base + f;
-          const v = x[i]! + shift * this.invStd[f]!;
+          const v = x[i]! + shift * this.invStd[f]! + (sigma > 0 ? sigma * this.gauss() : 0);
           x[i] = f >= maskFrom && f < maskTo ? 0 : Math.max(v, this.floor[f]!);
         }
       }
@@ -508,6 +522,7 @@ async function main(): Promise<void> {
   const bar = new ProgressBar({ label: 'kws', tty: process.stderr.isTTY === true });
   const history: Record<string, number>[] = [];
   const bestParams = model.params.slice();
+  const ema = o.ema > 0 ? model.params.slice() : undefined;
   let best = -1;
   let bestEpoch = 0;
   let stopReason = 'epochs';
@@ -524,6 +539,11 @@ async function main(): Promise<void> {
         const s = engine.lossAndGradient(mb, grad);
         if (!Number.isFinite(s.loss)) throw new Error(`loss is ${s.loss} at epoch ${epoch}, batch ${b + 1}`);
         adam.step(model.params, grad);
+        if (ema) {
+          const d = Math.min(o.ema, (1 + adam.steps) / (10 + adam.steps));
+          const w = model.params;
+          for (let i = 0; i < w.length; i++) ema[i] = d * ema[i]! + (1 - d) * w[i]!;
+        }
         lossSum += s.loss * s.weightSum;
         accSum += (s.accuracy ?? 0) * s.weightSum;
         wSum += s.weightSum;
@@ -535,6 +555,9 @@ async function main(): Promise<void> {
         });
       }
       const trainSeconds = (performance.now() - t0) / 1000;
+      // Validate (and keep) the averaged weights when averaging is on.
+      const live = ema ? model.params.slice() : undefined;
+      if (ema) model.params.set(ema);
       const valPost = predict(model, valInputs);
       const clipAcc = clipAccuracy(valPost, val.labels, STOPPING_DETECTOR);
       const so = streamObjective(
@@ -552,11 +575,16 @@ async function main(): Promise<void> {
         bestEpoch = epoch;
         bestParams.set(model.params);
       }
+      if (live) model.params.set(live);
       history.push({
         epoch,
         loss: lossSum / wSum,
         frameAcc: accSum / wSum,
-        valClipAcc: acc,
+        valClipAcc: clipAcc,
+        valStreamObjective: so.objective,
+        valStreamRecall: so.recall,
+        valStreamErrors: so.errors,
+        metric: acc,
         seconds: trainSeconds,
       });
       bar.endEpoch(
@@ -632,7 +660,11 @@ async function main(): Promise<void> {
     join(o.out, 'train-log.json'),
     JSON.stringify(
       {
-        options: o,
+        options: {
+          ...o,
+          dir: relative(process.cwd(), o.dir) || '.',
+          out: relative(process.cwd(), o.out) || '.',
+        },
         bestEpoch,
         stopReason,
         minutes: Math.round(elapsedMin() * 10) / 10,

@@ -5,9 +5,8 @@
  * stream's state saved), the network and the server go away, and the reloaded app — served by its
  * service worker alone — restores the state and detects again.
  *
- * The model: the trained keyword model when `models/kws/kws-int8-weights-b1.tflite` exists, and then
- * the labels are checked too. Until it lands, a stand-in "speech" model (see stand-in-model.ts) runs
- * the same path and checks everything but the labels; a notice says so.
+ * The model: the shipped keyword model (`models/kws/kws-int8-weights-b1.tflite`); detections are
+ * judged by the rule of test/helpers/kws-sample.ts, the same as the CLI's.
  *
  * Needs Debian's Chromium at /usr/bin/chromium (or CHROMIUM_PATH); without it this test FAILS.
  */
@@ -24,22 +23,22 @@ import { KWS_MODEL } from '../../demo/kws/model.js';
 import { createStaticServer, listen } from '../../demo/kws/serve.js';
 import { MODELS_DIR } from '../helpers/models.js';
 import { writeMicRecording } from './mic-audio.js';
-import type { MicRecording, SpokenEvent } from './mic-audio.js';
-import { writeStandInModel } from './stand-in-model.js';
+import type { MicRecording } from './mic-audio.js';
+import { expectSampleDetections } from '../helpers/kws-sample.js';
+import type { TimedDetection } from '../helpers/kws-sample.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TRAINED_MODEL = join(MODELS_DIR, '..', KWS_MODEL);
-const TRAINED = existsSync(TRAINED_MODEL);
 
 /**
- * How far after a word's end its detection may come: the detector fires once its moving average
- * crosses the threshold. The stand-in reacts to loudness within a few frames; for the trained model
- * this is what its own evaluation allows (MATCH_AFTER_MS in models/kws/kws-lib.ts). EARLY_MS +
- * LATE_MS stays below the 900 ms between the recording's words, so a detection fits one word at most.
+ * How far after a word's end its detection may come: what the model's own evaluation allows
+ * (MATCH_AFTER_MS in models/kws/kws-lib.ts). EARLY_MS + LATE_MS stays below the 900 ms between the
+ * recording's words, so a detection fits one word at most.
  */
-const LATE_MS = TRAINED ? 600 : 300;
+const LATE_MS = 600;
 /** How far before a word's start a detection may come (capture start vs our clock). */
 const EARLY_MS = 100;
+const WINDOW = { earlyMs: EARLY_MS, lateMs: LATE_MS };
 /** Audio the offline pass listens to: the first three words. */
 const OFFLINE_LISTEN_MS = 4500;
 
@@ -121,12 +120,7 @@ async function setVisibility(page: Page, state: DocumentVisibilityState): Promis
   }, state);
 }
 
-interface ShownDetection {
-  label: string;
-  timeMs: number;
-}
-
-async function detections(page: Page): Promise<ShownDetection[]> {
+async function detections(page: Page): Promise<TimedDetection[]> {
   const shown = await page.$$eval('#detections [data-label]', (items) =>
     items.map((li) => ({
       label: (li as HTMLElement).dataset.label ?? '',
@@ -134,28 +128,6 @@ async function detections(page: Page): Promise<ShownDetection[]> {
     })),
   );
   return shown.sort((a, b) => a.timeMs - b.timeMs);
-}
-
-/** The label the model should give an event, or undefined when it should stay quiet. */
-function expectedLabel(e: SpokenEvent): string | undefined {
-  if (!TRAINED) return 'speech';
-  return e.label === 'unknown' ? undefined : e.label;
-}
-
-/**
- * Each detection as `label@word` (the spoken word whose time window holds it) or `label@quiet part`,
- * against what the recording says: one detection per expected word, in order, and nothing else.
- */
-function expectDetectionsMatch(shown: ShownDetection[], events: SpokenEvent[]): void {
-  const placed = shown.map((d) => {
-    const e = events.find((e) => d.timeMs >= e.startMs - EARLY_MS && d.timeMs <= e.endMs + LATE_MS);
-    return `${d.label}@${e === undefined ? `quiet part (${d.timeMs} ms)` : e.text}`;
-  });
-  const expected = events.flatMap((e) => {
-    const label = expectedLabel(e);
-    return label === undefined ? [] : [`${label}@${e.text}`];
-  });
-  expect(placed).toEqual(expected);
 }
 
 beforeAll(async () => {
@@ -166,13 +138,7 @@ beforeAll(async () => {
     );
   }
   dir = await mkdtemp(join(tmpdir(), 'kws-pwa-'));
-  const model = TRAINED ? TRAINED_MODEL : await writeStandInModel(join(dir, 'model'));
-  if (!TRAINED) {
-    console.warn(
-      `NOTICE (kws-pwa): ${KWS_MODEL} is not there yet, so keyword LABELS ARE NOT CHECKED. A stand-in ` +
-        "'speech' model checks the rest: detection times, quiet parts, offline reload, state restore.",
-    );
-  }
+  const model = TRAINED_MODEL;
   const [built, audio] = await Promise.all([
     buildKwsDemo({ outDir: join(dir, 'app'), model, logLevel: 'warn' }),
     writeMicRecording(dir),
@@ -210,7 +176,7 @@ describe('keyword-spotting PWA in Chromium', () => {
     // The whole recording and half a second of the padding after it.
     await listenFor(page, recording.durationMs + 500);
 
-    expectDetectionsMatch(await detections(page), recording.events);
+    expectSampleDetections(await detections(page), recording.events, WINDOW, 'PWA');
     expect(await page.isVisible('#error')).toBe(false);
     expect(await page.textContent('#top-label')).toMatch(/\w/);
     expect(await page.textContent('#stats')).toMatch(/Microphone at \d+ Hz, resampled to 16 kHz/);
@@ -242,10 +208,13 @@ describe('keyword-spotting PWA in Chromium', () => {
     await waitFor(page, 'body[data-state="listening"][data-restored="saved"]');
     await listenFor(page, OFFLINE_LISTEN_MS);
 
+    // The words whose whole detection window was listened to; no word's window straddles the end.
     const heard = recording.events.filter((e) => e.endMs + LATE_MS < OFFLINE_LISTEN_MS);
     expect(heard.length).toBeGreaterThanOrEqual(2);
-    const shown = (await detections(page)).filter((d) => d.timeMs < OFFLINE_LISTEN_MS - LATE_MS);
-    expectDetectionsMatch(shown, heard);
+    const later = recording.events.slice(heard.length);
+    expect(later.every((e) => e.startMs - EARLY_MS > OFFLINE_LISTEN_MS)).toBe(true);
+    const shown = (await detections(page)).filter((d) => d.timeMs < OFFLINE_LISTEN_MS);
+    expectSampleDetections(shown, heard, WINDOW, 'PWA offline');
     expect(await page.isVisible('#error')).toBe(false);
   });
 });

@@ -6,17 +6,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseWav, toMono, writeWav } from '../../src/features/wav.js';
+import type { SpokenEvent } from '../helpers/kws-sample.js';
 import { MODELS_DIR } from '../helpers/models.js';
-
-/** One spoken word of the recording, from its `.json` ground truth. */
-export interface SpokenEvent {
-  /** The keyword, or 'unknown' for a non-keyword word. */
-  label: string;
-  /** The word said. */
-  text: string;
-  startMs: number;
-  endMs: number;
-}
 
 export interface MicRecording {
   /** The WAV to pass to `--use-file-for-fake-audio-capture`. */

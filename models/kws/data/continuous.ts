@@ -1,7 +1,7 @@
 /**
  * Long evaluation audio spoken only by held-out voices (test split; `--split val` makes the same kind
  * of audio from validation voices in <out>/continuous-val/, for calibrating the detector):
- *   (a) keyword-stream.wav: ~60 s, every keyword twice among 'unknown' words and pauses over noise,
+ *   (a) keyword-stream.wav: ~5 min, every keyword 10 times among 'unknown' words and pauses over noise,
  *       with keyword-stream.json (label, text, voice, start/end ms of every utterance);
  *   (b) non-keyword.wav: ~10 min of keyword-free sentences and 'unknown' words (near misses included)
  *       over brown noise through a 100 Hz – 4 kHz channel, for false accepts per hour, with non-keyword.json.
@@ -12,7 +12,7 @@
  *   npx tsx models/kws/data/continuous.ts [--samples] [--quick] [--seed 11] [--out models/kws/.cache]
  *     [--split test|val] [--keyword-repeats N] [--non-keyword-seconds S]
  *
- * `--quick` shortens (b) to 30 s. Defaults: test 2 repeats of each keyword and 600 s of (b); val 6
+ * `--quick` shortens (b) to 30 s. Defaults: test 10 repeats of each keyword and 600 s of (b); val 6
  * repeats and 1,200 s, drawn with seed + 1000. Everything is seeded; the voices come from the same split as the corpus.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -81,7 +81,7 @@ class Draw {
   }
 }
 
-/** (a) Every keyword `repeats` times (default twice: ~60 s), shuffled; an 'unknown' word after most of them. */
+/** (a) Every keyword `repeats` times (~30 s per repeat), shuffled; an 'unknown' word after most of them. */
 function keywordStreamPlan(d: Draw, repeats = 2): Utterance[] {
   const all = Array.from({ length: repeats }, () => [...KEYWORDS]).flat();
   return d.shuffle(all).flatMap((kw) => {
@@ -148,7 +148,7 @@ async function main(): Promise<void> {
     throw new Error('--samples: the bundled samples are test voices only');
   // Validation streams draw their own plan (another seed), not the test plan with other voices.
   const seed = Number(values.seed) + (split === 'val' ? 1000 : 0);
-  const repeats = Number(values['keyword-repeats'] ?? (split === 'val' ? 6 : 2));
+  const repeats = Number(values['keyword-repeats'] ?? (split === 'val' ? 6 : 10));
   const nonKeywordMs =
     1000 * Number(values['non-keyword-seconds'] ?? (values.quick ? 30 : split === 'val' ? 1200 : 600));
   if (!(Number.isInteger(repeats) && repeats >= 1 && nonKeywordMs > 0))

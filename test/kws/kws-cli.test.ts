@@ -1,0 +1,80 @@
+/**
+ * `kws <file.wav> --json` through the real worker path, as a user runs it: it finds the keywords of
+ * the bundled held-out sample (a test-split voice the model never heard) at the right times (the rule
+ * is in test/helpers/kws-sample.ts), and nothing in the bundled noise. The detector settings come
+ * from the manifest, calibrated on validation voices. The sample was also looked at when the shipped
+ * model was picked among candidates (models/kws/README.md), so it is a check, not a measurement.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { expectSampleDetections, readHeldoutTruth } from '../helpers/kws-sample.js';
+
+const run = promisify(execFile);
+const cwd = new URL('../../', import.meta.url);
+const cli = (...args: string[]) =>
+  run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'kws', ...args], { cwd, timeout: 60_000 });
+
+/** A keyword counts as found when its detection time is in [word start, word end + 600 ms]. */
+const AFTER_END_MS = 600;
+
+interface Line {
+  label: string;
+  timeMs: number;
+  score: number;
+}
+
+function lines(stdout: string): Line[] {
+  return stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => JSON.parse(l) as Line);
+}
+
+describe('kws CLI', () => {
+  it('finds the keywords of the held-out sample, each once in its time window, nothing between words', async () => {
+    const { events } = readHeldoutTruth();
+    expect(events.filter((e) => e.label !== 'unknown').map((e) => e.label)).toEqual([
+      'yes',
+      'left',
+      'stop',
+      'down',
+      'go',
+    ]);
+    const { stdout } = await cli('models/kws/samples/keywords-heldout.wav', '--json');
+    const got = lines(stdout);
+    for (const d of got) {
+      expect(Object.keys(d)).toEqual(['label', 'timeMs', 'score']);
+      expect(d.score).toBeGreaterThan(0);
+      expect(d.score).toBeLessThanOrEqual(1);
+    }
+    expectSampleDetections(got, events, { earlyMs: 0, lateMs: AFTER_END_MS }, 'kws CLI');
+  });
+
+  it('finds nothing in the bundled noise', async () => {
+    const { stdout } = await cli('models/kws/samples/noise.wav', '--json');
+    expect(lines(stdout)).toEqual([]);
+  });
+
+  it('prints a table without --json', async () => {
+    const { stdout } = await cli('models/kws/samples/noise.wav');
+    expect(stdout).toMatch(/^ +time {2}keyword +score$/m);
+    expect(stdout).toMatch(/^0 detection\(s\) in 5\.0 s of audio/m);
+  });
+
+  it('names a missing file and a file that is not a WAV', async () => {
+    await expect(cli('models/kws/samples/missing.wav', '--json')).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('cannot read models/kws/samples/missing.wav: no such file'),
+    });
+    await expect(cli('package.json')).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('package.json is not a WAV file'),
+    });
+    await expect(cli()).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('kws needs a WAV file'),
+    });
+  });
+});
