@@ -1,32 +1,50 @@
 /**
- * `npm start`: streams the bundled sample audio of several "microphones" through the full path
- * (WAV → log-mel front end → RxJS `inferMany` → worker → quantized GRU step → predictions), prints
- * each stream's predictions as they change and the throughput, and exits when the samples end.
+ * `npm start`: the three trained models, each through the real worker path.
  *
- * Options: `npm start -- --streams N` (default 8), `--model <file.tflite>` (a batch-size family is
- * picked up from the same folder: -b1, -b8, -b64), `--chunk-ms N` (audio per chunk, default 100).
+ * 1. Keyword spotting: the bundled sample audio on several "microphones" at once (WAV → log-mel front
+ *    end → the manifest's normalisation → RxJS `inferMany` → one worker multiplexing every stream →
+ *    quantized GRU step → a keyword detector per stream); prints each detection as it happens and the
+ *    throughput.
+ * 2. Sensor anomalies: `npm run cli -- sensors models/sensors/samples/plant.csv`.
+ * 3. Streaming text: `npm run cli -- text models/text/samples/typed.txt`.
+ *
+ * Options: `--streams N` (microphones, default 8), `--chunk-ms N` (audio per chunk, default 100),
+ * `--model <file.tflite>` (a keyword model; its -b1/-b8/-b64 siblings are loaded too),
+ * `--only kws|sensors|text` (one part).
  */
 import { readFileSync } from 'node:fs';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { from, mergeMap, range, tap } from 'rxjs';
-import { LogMelFrontEnd } from '../src/features/log-mel.js';
-import { parseWav, resample, toMono } from '../src/features/wav.js';
-import { createEngine, inferMany, isChunkFailure } from '../src/node.js';
-import type { Chunk, Prediction } from '../src/node.js';
+import { DEFAULT_KWS_MODEL, loadKwsModel } from '../src/cli/commands/kws.js';
+import { sensors } from '../src/cli/commands/sensors.js';
+import { text } from '../src/cli/commands/text.js';
+import {
+  LogMelFrontEnd,
+  createNormalizer,
+  featureNormFromManifest,
+  parseWav,
+  resample,
+  toMono,
+} from '../src/features/index.js';
+import { KwsDetector, detectionLagMs, kwsDetectorOptionsFromManifest } from '../src/postprocess/index.js';
+import { createEngine, inferMany, isChunkFailure, modelFamily } from '../src/node.js';
+import type { Chunk } from '../src/node.js';
+import type { ModelManifest } from '../src/model/manifest.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const SAMPLES = ['models/kws/samples/keywords-heldout.wav', 'models/kws/samples/noise.wav'];
-const DEFAULT_MODEL = 'models/test/gru-h64-int8-weights-b1.tflite';
+const PARTS = ['kws', 'sensors', 'text'] as const;
+type Part = (typeof PARTS)[number];
 
 interface Args {
   streams: number;
   model: string;
   chunkMs: number;
+  only?: Part;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { streams: 8, model: DEFAULT_MODEL, chunkMs: 100 };
+  const args: Args = { streams: 8, model: DEFAULT_KWS_MODEL, chunkMs: 100 };
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i];
     const value = argv[++i];
@@ -34,7 +52,15 @@ function parseArgs(argv: string[]): Args {
     if (key === '--streams') args.streams = positiveInt(key, value);
     else if (key === '--chunk-ms') args.chunkMs = positiveInt(key, value);
     else if (key === '--model') args.model = value;
-    else throw new Error(`unknown option ${key} (expected --streams N, --model FILE, --chunk-ms N)`);
+    else if (key === '--only') {
+      if (!(PARTS as readonly string[]).includes(value))
+        throw new Error(`--only: expected one of ${PARTS.join(', ')}, got '${value}'`);
+      args.only = value as Part;
+    } else {
+      throw new Error(
+        `unknown option ${key} (expected --streams N, --model FILE, --chunk-ms N, --only ${PARTS.join('|')})`,
+      );
+    }
   }
   return args;
 }
@@ -45,17 +71,12 @@ function positiveInt(key: string, value: string): number {
   return n;
 }
 
-/** The model file and its siblings for other batch sizes (`-b1`, `-b8`, `-b64`), those that exist. */
-function modelFamily(file: string): string[] {
-  const family = [1, 8, 64].map((b) => file.replace(/-b\d+\.tflite$/, `-b${b}.tflite`));
-  return [...new Set([file, ...family])].filter((f) => existsSync(f));
-}
-
-/** Log-mel frames of a WAV (resampled to 16 kHz mono), cut into chunks of `chunkMs`. */
-function audioChunks(path: string, chunkMs: number): Float32Array[] {
+/** Normalised log-mel frames of a WAV (resampled to 16 kHz mono), cut into chunks of `chunkMs`. */
+function audioChunks(path: string, chunkMs: number, manifest: ModelManifest): Float32Array[] {
   const wav = parseWav(new Uint8Array(readFileSync(path)));
   const audio = resample(toMono(wav.channels), wav.sampleRate, 16_000);
   const frontEnd = new LogMelFrontEnd();
+  const normalize = createNormalizer(featureNormFromManifest(manifest)!);
   const chunkSamples = (16_000 * chunkMs) / 1000;
   const chunks: Float32Array[] = [];
   for (let at = 0; at < audio.length; at += chunkSamples) {
@@ -63,37 +84,38 @@ function audioChunks(path: string, chunkMs: number): Float32Array[] {
     if (frames === 0) continue;
     const out = new Float32Array(frames * frontEnd.melBins);
     frontEnd.pull(out);
+    normalize(out);
     chunks.push(out);
   }
   return chunks;
 }
 
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
-  process.chdir(root);
+async function keywordSpotting(args: Args): Promise<void> {
+  const { manifest } = loadKwsModel(args.model);
   const models = modelFamily(args.model);
-  if (models.length === 0) throw new Error(`model file not found: ${args.model}`);
-  console.log(`model: ${models.join(', ')}`);
+  console.log(`== keyword spotting: ${models.map((m) => m.replace(root, '')).join(', ')}`);
   const engine = await createEngine({ models });
-  const { inputSize, labels } = engine.model;
-  const sources = SAMPLES.map((f) => ({ name: f.split('/').pop()!, chunks: audioChunks(f, args.chunkMs) }));
-  if (sources[0]!.chunks[0]!.length % inputSize !== 0) {
-    throw new Error(`the model expects ${inputSize} features per frame; the front end makes 40`);
-  }
-  // Stream k plays sample k mod 2: several "microphones" at once, interleaved chunk by chunk.
+  const sources = SAMPLES.map((f) => ({
+    name: f.split('/').pop()!,
+    chunks: audioChunks(f, args.chunkMs, manifest),
+  }));
+  // Stream k plays sample k mod 2: several microphones at once, interleaved chunk by chunk.
   const streams = Array.from({ length: args.streams }, (_, k) => ({
     id: `mic-${k}`,
     source: sources[k % sources.length]!,
+    detector: new KwsDetector(kwsDetectorOptionsFromManifest(manifest)),
   }));
+  const byId = new Map(streams.map((s) => [s.id, s]));
+  const lag = detectionLagMs(manifest);
   const longest = Math.max(...sources.map((s) => s.chunks.length));
   console.log(
-    `${streams.length} streams × up to ${longest} chunks of ${args.chunkMs} ms ` +
-      `(${labels ? `labels: ${labels.join(' ')}` : 'no labels'})\n`,
+    `${streams.length} microphones (${streams.map((s) => `${s.id}: ${s.source.name}`).join(', ')}), ` +
+      `chunks of ${args.chunkMs} ms\n`,
   );
 
-  const lastLabel = new Map<string, string | undefined>();
   let frames = 0;
   let failures = 0;
+  let detections = 0;
   const started = performance.now();
   const chunk$ = range(0, longest).pipe(
     mergeMap((i) =>
@@ -115,7 +137,13 @@ async function main(): Promise<void> {
             return;
           }
           frames++;
-          report(p, lastLabel);
+          const hit = byId.get(p.stream)!.detector.push(p.output);
+          if (!hit) return;
+          detections++;
+          const at = ((hit.timeMs + lag) / 1000).toFixed(2);
+          console.log(
+            `${p.stream.padEnd(6)} ${at.padStart(6)} s  ${hit.label.padEnd(6)} ${hit.score.toFixed(2)}`,
+          );
         }),
       )
       .subscribe({ error: reject, complete: resolve });
@@ -124,20 +152,27 @@ async function main(): Promise<void> {
   const stats = await engine.stats();
   await engine.dispose();
   const audioSeconds = (frames * 10) / 1000;
+  console.log(`\n${detections} detections`);
   console.log(
-    `\n${frames} frames (${audioSeconds.toFixed(1)} s of audio over ${streams.length} streams) in ` +
+    `${frames} frames (${audioSeconds.toFixed(1)} s of audio over ${streams.length} streams) in ` +
       `${seconds.toFixed(2)} s: ${Math.round(frames / seconds)} stream-steps/s, ` +
       `${(audioSeconds / seconds).toFixed(0)}× real time; model invocations by batch size ` +
       `${JSON.stringify(stats.invokes)}; ${failures} chunks refused`,
   );
 }
 
-/** Prints a stream's prediction when its top label changes (every frame would be 100 lines a second). */
-function report(p: Prediction, lastLabel: Map<string, string | undefined>): void {
-  if (lastLabel.get(p.stream) === p.label) return;
-  lastLabel.set(p.stream, p.label);
-  const ms = String(p.frame * 10).padStart(5);
-  console.log(`${p.stream.padEnd(6)} ${ms} ms  ${String(p.label).padEnd(8)} ${(p.score ?? 0).toFixed(2)}`);
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  process.chdir(root);
+  if (!args.only || args.only === 'kws') await keywordSpotting(args);
+  if (!args.only || args.only === 'sensors') {
+    console.log('\n== sensor anomalies: models/sensors/samples/plant.csv');
+    await sensors(['models/sensors/samples/plant.csv']);
+  }
+  if (!args.only || args.only === 'text') {
+    console.log('\n== language of typed text, per keystroke: models/text/samples/typed.txt');
+    await text(['models/text/samples/typed.txt']);
+  }
 }
 
 main().catch((e: unknown) => {

@@ -1,28 +1,41 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
+import { expectSampleDetections, readHeldoutTruth } from '../helpers/kws-sample.js';
+import type { TimedDetection } from '../helpers/kws-sample.js';
 
 const run = promisify(execFile);
 const cwd = new URL('../../', import.meta.url);
+const start = (...args: string[]) =>
+  run(process.execPath, ['--import', 'tsx', 'demo/main.ts', ...args], { cwd, timeout: 90_000 });
 
-it('npm start streams every sample frame of every stream through the worker and reports throughput', async () => {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'demo/main.ts', '--streams', '3'], {
-    cwd,
-    timeout: 60_000,
-  });
-  // keywords-heldout.wav (985 frames of 10 ms) plays on streams 0 and 2, noise.wav (498 frames) on 1.
-  const summary = stdout.trim().split('\n').at(-1)!;
-  expect(summary).toMatch(
-    /^2468 frames \(24\.7 s of audio over 3 streams\) in [\d.]+ s: \d+ stream-steps\/s/,
+it('npm start runs the keyword model on every microphone, then the sensor and text models', async () => {
+  const { stdout } = await start('--streams', '3');
+  // keywords-heldout.wav (985 frames of 10 ms) plays on mic-0 and mic-2, noise.wav (498 frames) on mic-1.
+  expect(stdout).toMatch(
+    /^2468 frames \(24\.7 s of audio over 3 streams\) in [\d.]+ s: \d+ stream-steps\/s.*; 0 chunks refused$/m,
   );
-  expect(summary).toMatch(/; 0 chunks refused$/);
-  expect(stdout).toMatch(/^mic-0 +0 ms {2}\S+ +0\.\d\d$/m);
+  const { events } = readHeldoutTruth();
+  const detected = (mic: string): TimedDetection[] =>
+    [...stdout.matchAll(new RegExp(`^${mic} +([\\d.]+) s {2}(\\S+) +0\\.\\d\\d$`, 'gm'))].map((m) => ({
+      label: m[2]!,
+      timeMs: Math.round(Number(m[1]) * 1000),
+    }));
+  const window = { earlyMs: 0, lateMs: 600 };
+  expectSampleDetections(detected('mic-0'), events, window, 'npm start, mic-0');
+  expect(detected('mic-2')).toEqual(detected('mic-0'));
+  expect(detected('mic-1')).toEqual([]);
+  expect(stdout).toContain(`\n${2 * detected('mic-0').length} detections\n`);
+  // The sensor sample's nine anomalies, and the text sample's 28 lines each with a language.
+  expect(stdout).toMatch(/: 9 anomaly events \(threshold [\d.]+, model sensors-int8-weights-b1\.tflite\)$/m);
+  expect(stdout).toMatch(/^line 28 +nl \d\.\d\d .*heel erg bedankt voor je hulp gisteren$/m);
 });
 
 it('npm start refuses a bad option with a clear message', async () => {
-  await expect(
-    run(process.execPath, ['--import', 'tsx', 'demo/main.ts', '--streams', 'many'], { cwd, timeout: 30_000 }),
-  ).rejects.toMatchObject({
+  await expect(start('--streams', 'many')).rejects.toMatchObject({
     stderr: expect.stringContaining("--streams: expected an integer ≥ 1, got 'many'"),
+  });
+  await expect(start('--only', 'video')).rejects.toMatchObject({
+    stderr: expect.stringContaining("--only: expected one of kws, sensors, text, got 'video'"),
   });
 });
