@@ -1,7 +1,10 @@
 /**
- * Closing a stream when its subscription ends. Runs after the subscriber is gone, so a failure has no
- * one to go to: the expected ones are ignored (see below) and anything else is reported the way RxJS
- * reports errors it cannot deliver (`config.onUnhandledError`, else thrown asynchronously).
+ * Closing the streams an operator opened. On completion the operator closes them before it completes
+ * ({@link closeStreamsNow}), so whatever runs on completion (opening an id again, restoring a
+ * snapshot into it) comes after the close. On unsubscribe there is no subscriber left to tell
+ * ({@link closeStreamAfter}): the expected failures are ignored (see below) and anything else is
+ * reported the way RxJS reports errors it cannot deliver (`config.onUnhandledError`, else thrown
+ * asynchronously).
  */
 import { config } from 'rxjs';
 import { isGruStreamError } from '../errors.js';
@@ -13,6 +16,25 @@ import type { EngineClient } from './client.js';
  * and E_WORKER_DEAD / E_TIMEOUT (the engine and all its state are gone).
  */
 const GONE: readonly ErrorCode[] = ['E_STREAM', 'E_DISPOSED', 'E_WORKER_DEAD', 'E_TIMEOUT'];
+
+const isGone = (e: unknown): boolean => isGruStreamError(e) && GONE.includes(e.code);
+
+/**
+ * Closes `streams` now; resolves when every close is answered. A stream already gone counts as
+ * closed; any other failure rejects.
+ */
+export async function closeStreamsNow(
+  engine: Pick<EngineClient, 'close'>,
+  streams: readonly string[],
+): Promise<void> {
+  await Promise.all(
+    streams.map((stream) =>
+      engine.close(stream).catch((e: unknown) => {
+        if (!isGone(e)) throw e;
+      }),
+    ),
+  );
+}
 
 /**
  * Closes `stream` once `after` settles (its last chunk was answered), if `opened()` says an answer
@@ -27,8 +49,7 @@ export function closeStreamAfter(
   void after
     .then(() => (opened() ? engine.close(stream) : undefined))
     .then(undefined, (e: unknown) => {
-      if (isGruStreamError(e) && GONE.includes(e.code)) return;
-      reportUnhandled(e);
+      if (!isGone(e)) reportUnhandled(e);
     });
 }
 

@@ -3,7 +3,7 @@ import type { OperatorFunction } from 'rxjs';
 import type { ErrorCode, GruStreamError } from '../errors.js';
 import type { Chunk } from './chunk.js';
 import type { EngineClient } from './client.js';
-import { closeStreamAfter } from './close-stream.js';
+import { closeStreamAfter, closeStreamsNow } from './close-stream.js';
 import type { ChunkSink } from './micro-batcher.js';
 import { emitPredictions } from './prediction.js';
 import type { Prediction } from './prediction.js';
@@ -50,7 +50,8 @@ interface StreamState {
  * {@link ChunkFailure} value (test with {@link isChunkFailure}) and that stream, like all others,
  * keeps flowing: the refused chunk did not touch its state. Only failures of the whole engine
  * (E_WORKER_DEAD, E_TIMEOUT, E_DISPOSED) error the Observable. When the subscription ends, every
- * stream it opened is closed in the engine.
+ * stream it opened is closed in the engine; on complete, those closes are answered before `complete`
+ * is delivered, so the same ids can be opened again right away.
  *
  * @example
  * sensorChunks$.pipe(inferMany(engine, { windowMs: 5 })).subscribe((v) => {
@@ -71,13 +72,28 @@ export function inferMany(
       let unanswered = 0;
       let sourceDone = false;
 
+      let finishing = false;
+      /** All chunks answered after the source completed: close the opened streams, then complete. */
+      const finish = (): void => {
+        if (finishing) return;
+        finishing = true;
+        const opened = [...streams.values()].filter((s) => s.opened);
+        for (const s of opened) s.opened = false; // closed here: the teardown must not close them again
+        closeStreamsNow(
+          engine,
+          opened.map((s) => s.id),
+        ).then(
+          () => subscriber.complete(),
+          (e: unknown) => subscriber.error(e),
+        );
+      };
       const report = (stream: string, seq: number, error: GruStreamError): void => {
         unanswered--;
         if (!subscriber.closed) {
           if (FATAL.includes(error.code)) subscriber.error(error);
           else subscriber.next({ stream, seq, error });
         }
-        if (sourceDone && unanswered === 0) subscriber.complete();
+        if (sourceDone && unanswered === 0) finish();
       };
       // One sink for all chunks: the stream's state is the token and the chunk's seq the tag.
       const sink: ChunkSink<StreamState> = {
@@ -92,7 +108,7 @@ export function inferMany(
             emitPredictions(subscriber, s.id, seq, firstFrame, outputs, offset, length, outputSize, labels);
           }
           s.answers.afterAnswer();
-          if (sourceDone && unanswered === 0) subscriber.complete();
+          if (sourceDone && unanswered === 0) finish();
         },
         fail: (s, seq, error) => {
           s.answers.beforeAnswer();
@@ -127,7 +143,7 @@ export function inferMany(
         error: (e: unknown) => subscriber.error(e),
         complete: () => {
           sourceDone = true;
-          if (unanswered === 0) subscriber.complete();
+          if (unanswered === 0) finish();
         },
       });
 

@@ -1,7 +1,7 @@
 import { Observable } from 'rxjs';
 import type { OperatorFunction } from 'rxjs';
 import type { EngineClient } from './client.js';
-import { closeStreamAfter } from './close-stream.js';
+import { closeStreamAfter, closeStreamsNow } from './close-stream.js';
 import type { GruStreamError } from '../errors.js';
 import type { ChunkSink } from './micro-batcher.js';
 import { emitPredictions } from './prediction.js';
@@ -23,8 +23,9 @@ export interface InferOptions {
  * T × inputSize floats) and becomes T predictions, in frame order.
  *
  * - The stream's state lives in the engine from its first chunk; when the subscription ends (complete,
- *   error or unsubscribe) the stream is closed there, after its last chunk was answered. A closed id
- *   stays closed: to subscribe again under the same id, `open()` or `restore()` it first.
+ *   error or unsubscribe) the stream is closed there, after its last chunk was answered. On complete
+ *   the close is answered before `complete` is delivered. A closed id stays closed: to subscribe again
+ *   under the same id, `open()` or `restore()` it first.
  * - An error of this stream (a malformed chunk: E_BAD_CHUNK; engine or worker failures) errors this
  *   Observable only; other streams are unaffected.
  * - The source is not paused: chunks beyond the batcher's `maxPendingChunks` fail with E_CAPACITY.
@@ -47,6 +48,18 @@ export function infer(
       let sourceDone = false;
       let opened = false;
 
+      let finishing = false;
+      /** All chunks answered after the source completed: close the stream, then complete. */
+      const finish = (): void => {
+        if (finishing) return;
+        finishing = true;
+        const close = opened ? closeStreamsNow(engine, [stream]) : Promise.resolve();
+        opened = false; // closed here: the teardown must not close it again
+        close.then(
+          () => subscriber.complete(),
+          (e: unknown) => subscriber.error(e),
+        );
+      };
       const fail = (error: GruStreamError): void => {
         unanswered--;
         subscriber.error(error);
@@ -72,7 +85,7 @@ export function infer(
               outputSize,
               labels,
             );
-            if (sourceDone && unanswered === 0) subscriber.complete();
+            if (sourceDone && unanswered === 0) finish();
           }
           answers.afterAnswer();
         },
@@ -95,7 +108,7 @@ export function infer(
         error: (e: unknown) => subscriber.error(e),
         complete: () => {
           sourceDone = true;
-          if (unanswered === 0) subscriber.complete();
+          if (unanswered === 0) finish();
         },
       });
 

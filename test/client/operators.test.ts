@@ -119,6 +119,15 @@ describe('infer', () => {
     expect(await closed).toEqual(['done']);
   });
 
+  it('closes the stream before it completes, so code run on completion can open the id again', async () => {
+    const run = (seed: number) =>
+      lastValueFrom(from([streamFrames(seed, 2)]).pipe(infer(engine, { stream: 'again' }), toArray()));
+    await run(70);
+    await engine.open('again');
+    expect(await run(71)).toHaveLength(2);
+    expect((await engine.stats()).openStreams).toBe(0);
+  });
+
   it('a bad chunk errors its own stream only; the other stream keeps flowing', async () => {
     const a = new Subject<Float32Array>();
     const b = new Subject<Float32Array>();
@@ -175,6 +184,23 @@ describe('inferMany', () => {
       expect(maxAbsDiff(outputsOf(ps), referenceOutputs(s.frames))).toBeLessThan(1e-6);
     }
     expect((await closed).sort()).toEqual(streams.map((s) => s.id).sort());
+  });
+
+  it('closes its streams before it completes, so code run on completion can open the same ids again', async () => {
+    const run = (ids: string[], seed: number) =>
+      lastValueFrom(
+        from(ids.map((stream, k) => ({ stream, frames: streamFrames(seed + k, 3) }))).pipe(
+          inferMany(engine),
+          toArray(),
+        ),
+      );
+    await run(['a', 'b'], 50);
+    // A close still on its way would land after this open and close 'a' again.
+    await engine.open('a');
+    const again = await run(['a'], 60);
+    expect(again.filter(isChunkFailure)).toEqual([]);
+    expect(again).toHaveLength(3);
+    expect((await engine.stats()).openStreams).toBe(0);
   });
 
   it('emits a ChunkFailure for a refused chunk and keeps that stream and the others flowing', async () => {
