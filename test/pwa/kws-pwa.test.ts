@@ -10,7 +10,6 @@
  *
  * Needs Debian's Chromium at /usr/bin/chromium (or CHROMIUM_PATH); without it this test FAILS.
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -21,13 +20,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildKwsDemo } from '../../demo/kws/build.js';
 import { KWS_MODEL } from '../../demo/kws/model.js';
 import { createStaticServer, listen } from '../../demo/kws/serve.js';
+import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from '../helpers/chromium.js';
 import { MODELS_DIR } from '../helpers/models.js';
 import { writeMicRecording } from './mic-audio.js';
 import type { MicRecording } from './mic-audio.js';
 import { expectSampleDetections } from '../helpers/kws-sample.js';
 import type { TimedDetection } from '../helpers/kws-sample.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TRAINED_MODEL = join(MODELS_DIR, '..', KWS_MODEL);
 
 /**
@@ -67,21 +66,17 @@ async function serveApp(): Promise<Served> {
   };
 }
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
+/** The shared headless flags, audio that may start without a gesture, and a fake microphone device. */
+const PWA_CHROMIUM_ARGS = [
+  ...CHROMIUM_ARGS,
   '--autoplay-policy=no-user-gesture-required',
-  // A fake microphone device; with a file, it plays that file (looped).
+  // With a file (below), the fake device plays that file (looped).
   '--use-fake-device-for-media-stream',
 ];
 
 /** Chromium whose microphone plays `wav` and whose permission prompts all say yes. */
 function micChromiumArgs(wav: string): string[] {
-  return [...CHROMIUM_ARGS, '--use-fake-ui-for-media-stream', `--use-file-for-fake-audio-capture=${wav}`];
+  return [...PWA_CHROMIUM_ARGS, '--use-fake-ui-for-media-stream', `--use-file-for-fake-audio-capture=${wav}`];
 }
 
 async function openApp(context: BrowserContext, origin: string): Promise<Page> {
@@ -131,12 +126,7 @@ async function detections(page: Page): Promise<TimedDetection[]> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set CHROMIUM_PATH. ` +
-        'The PWA test does not skip without it.',
-    );
-  }
+  requireChromium('The PWA test');
   dir = await mkdtemp(join(tmpdir(), 'kws-pwa-'));
   const model = TRAINED_MODEL;
   const [built, audio] = await Promise.all([
@@ -226,7 +216,7 @@ describe('PWA error messages', () => {
 
   beforeAll(async () => {
     served = await serveApp();
-    plainBrowser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    plainBrowser = await chromium.launch({ executablePath: CHROMIUM, args: PWA_CHROMIUM_ARGS });
   });
 
   afterAll(async () => {
