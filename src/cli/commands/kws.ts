@@ -23,7 +23,7 @@ import { KwsDetector } from '../../postprocess/kws-detector.js';
 import { detectionLagMs, kwsDetectorOptionsFromManifest } from '../../postprocess/kws-manifest.js';
 import type { ModelFile } from '../../runtime/model-files-node.js';
 import { readModelFile } from '../../runtime/model-files-node.js';
-import { UsageError } from '../usage.js';
+import { UsageError, parseFileCommand } from '../usage.js';
 
 /** The shipped keyword model (B = 1: one stream needs no bigger batch). */
 export const DEFAULT_KWS_MODEL = fileURLToPath(
@@ -144,27 +144,18 @@ export async function detectKeywords(
 const HELP = 'usage: npm run cli -- kws <file.wav> [--json] [--model <file.tflite>] [--chunk-ms N]';
 
 export async function kws(args: string[]): Promise<void> {
-  let file: string | undefined;
-  let json = false;
-  let modelPath = DEFAULT_KWS_MODEL;
-  let chunkMs = 100;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--json') json = true;
-    else if (a === '--model' || a === '--chunk-ms') {
-      const v = args[++i];
-      if (v === undefined) throw new UsageError(`kws: ${a} needs a value\n${HELP}`);
-      if (a === '--model') modelPath = v;
-      else {
-        chunkMs = Number(v);
-        if (!(Number.isFinite(chunkMs) && chunkMs > 0))
-          throw new UsageError(`kws: --chunk-ms: expected a number > 0, got '${v}'`);
-      }
-    } else if (a.startsWith('--')) throw new UsageError(`kws: unknown option ${a}\n${HELP}`);
-    else if (file === undefined) file = a;
-    else throw new UsageError(`kws: one file at a time, got '${file}' and '${a}'\n${HELP}`);
-  }
-  if (file === undefined) throw new UsageError(`kws needs a WAV file\n${HELP}`);
+  const { file, flags, values } = parseFileCommand(args, {
+    command: 'kws',
+    fileKind: 'a WAV file',
+    usage: HELP,
+    flags: ['json'],
+    values: { model: DEFAULT_KWS_MODEL, 'chunk-ms': '100' },
+  });
+  const json = flags.json;
+  const modelPath = values.model;
+  const chunkMs = Number(values['chunk-ms']);
+  if (!(Number.isFinite(chunkMs) && chunkMs > 0))
+    throw new UsageError(`kws: --chunk-ms: expected a number > 0, got '${values['chunk-ms']}'`);
   const audio = readAudioFile(file);
   const model = loadKwsModel(modelPath);
   const rate = (model.manifest.features as { sampleRate: number }).sampleRate;

@@ -22,7 +22,7 @@ import { AnomalyScorer, anomalyScorerFromManifest } from '../../postprocess/anom
 import type { AnomalyEpisode } from '../../postprocess/anomaly-scorer.js';
 import { createEngine, inferMany, isChunkFailure, modelFamily, readModelFile } from '../../node.js';
 import type { Chunk } from '../../node.js';
-import { UsageError } from '../usage.js';
+import { parseFileCommand } from '../usage.js';
 
 export const DEFAULT_SENSORS_MODEL = fileURLToPath(
   new URL('../../../models/sensors/sensors-int8-weights-b1.tflite', import.meta.url),
@@ -115,23 +115,17 @@ export interface SensorEvent {
   peakTime: string;
 }
 
+const USAGE = 'usage: npm run cli -- sensors <file.csv> [--json] [--model <file.tflite>]';
+
 function parseArgs(args: string[]): { file: string; json: boolean; model: string } {
-  let file: string | undefined;
-  let json = false;
-  let model = DEFAULT_SENSORS_MODEL;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--json') json = true;
-    else if (a === '--model') {
-      const v = args[++i];
-      if (!v) throw new UsageError('--model needs a .tflite path');
-      model = v;
-    } else if (a.startsWith('--')) throw new UsageError(`sensors: unknown option ${a}`);
-    else if (file === undefined) file = a;
-    else throw new UsageError(`sensors: one file expected, got '${file}' and '${a}'`);
-  }
-  if (!file) throw new UsageError('sensors needs a file: npm run cli -- sensors <file.csv> [--json]');
-  return { file, json, model };
+  const { file, flags, values } = parseFileCommand(args, {
+    command: 'sensors',
+    fileKind: 'a CSV file',
+    usage: USAGE,
+    flags: ['json'],
+    values: { model: DEFAULT_SENSORS_MODEL },
+  });
+  return { file, json: flags.json, model: values.model };
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');

@@ -18,7 +18,7 @@ import { GruStreamError } from '../../errors.js';
 import { CharEncoder } from '../../features/text.js';
 import { createEngine, inferMany, isChunkFailure, modelFamily, readModelFile } from '../../node.js';
 import type { Chunk, WorkerEngineClient } from '../../node.js';
-import { UsageError } from '../usage.js';
+import { parseFileCommand } from '../usage.js';
 
 export const DEFAULT_TEXT_MODEL = fileURLToPath(
   new URL('../../../models/text/text-int8-weights-b1.tflite', import.meta.url),
@@ -34,25 +34,17 @@ export interface CharLabel {
   score: number;
 }
 
+const USAGE = 'usage: npm run cli -- text <file.txt> [--json] [--changes] [--model <file.tflite>]';
+
 function parseArgs(args: string[]): { file: string; json: boolean; changes: boolean; model: string } {
-  let file: string | undefined;
-  let json = false;
-  let changes = false;
-  let model = DEFAULT_TEXT_MODEL;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--json') json = true;
-    else if (a === '--changes') changes = true;
-    else if (a === '--model') {
-      const v = args[++i];
-      if (!v) throw new UsageError('--model needs a .tflite path');
-      model = v;
-    } else if (a.startsWith('--')) throw new UsageError(`text: unknown option ${a}`);
-    else if (file === undefined) file = a;
-    else throw new UsageError(`text: one file expected, got '${file}' and '${a}'`);
-  }
-  if (!file) throw new UsageError('text needs a file: npm run cli -- text <file.txt> [--json] [--changes]');
-  return { file, json, changes, model };
+  const { file, flags, values } = parseFileCommand(args, {
+    command: 'text',
+    fileKind: 'a text file',
+    usage: USAGE,
+    flags: ['json', 'changes'],
+    values: { model: DEFAULT_TEXT_MODEL },
+  });
+  return { file, json: flags.json, changes: flags.changes, model: values.model };
 }
 
 /** Runs lines through the engine, one character per chunk, all lines side by side. */
