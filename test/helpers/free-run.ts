@@ -26,6 +26,36 @@ export function freeRunAgainstReference(
   steps: number,
   seed = 42,
 ): FreeRunResult {
+  const run = freeRun(runner, w, streams, steps, seed);
+  for (let r = run.next(); ; r = run.next()) {
+    if (r.done) return r.value;
+    runner.invoke();
+  }
+}
+
+/** {@link freeRunAgainstReference} for a runner whose step is asynchronous (`invokeAsync`). */
+export async function freeRunAgainstReferenceAsync(
+  runner: ModelRunner & { invokeAsync(): Promise<void> },
+  w: GruWeights,
+  streams: number,
+  steps: number,
+  seed = 42,
+): Promise<FreeRunResult> {
+  const run = freeRun(runner, w, streams, steps, seed);
+  for (let r = run.next(); ; r = run.next()) {
+    if (r.done) return r.value;
+    await runner.invokeAsync();
+  }
+}
+
+/** The comparison, yielding wherever the runner must step its filled rows (sync or async). */
+function* freeRun(
+  runner: ModelRunner,
+  w: GruWeights,
+  streams: number,
+  steps: number,
+  seed: number,
+): Generator<void, FreeRunResult, void> {
   const { inputSize: I, hiddenSize: H, outputSize: C } = w;
   const B = runner.batch;
   const xs = randomNormal(steps * streams * I, seed);
@@ -46,7 +76,7 @@ export function freeRunAgainstReference(
         runner.x.set(frame(s0 + r), r * I);
         runner.h.set(hModel.subarray((s0 + r) * H, (s0 + r + 1) * H), r * H);
       }
-      runner.invoke();
+      yield;
       for (let r = 0; r < rows; r++) {
         hModel.set(runner.hOut.subarray(r * H, (r + 1) * H), (s0 + r) * H);
         yModel.set(runner.y.subarray(r * C, (r + 1) * C), (s0 + r) * C);
