@@ -1,7 +1,8 @@
 /**
  * gru-stream/features: the front ends that turn raw input into model frames, pure TypeScript with no
  * Node or DOM globals (Node, Web Workers, the main thread and AudioWorklets alike): the streaming
- * log-mel front end, per-feature normalisation from a manifest, WAV read/write and resampling, and the
+ * log-mel front end, per-feature normalisation from a manifest, WAV read/write, resampling (whole
+ * signals and streaming), and the
  * character encoder of the text models.
  */
 export { LogMelFrontEnd, logMelFrames, LOG_MEL_DEFAULTS } from './log-mel.js';
@@ -18,4 +19,6 @@ export { parseWav, writeWav, toMono } from './wav.js';
 export type { ParseWavOptions, WavAudio, WavEncoding } from './wav.js';
 export { resample } from './resample.js';
 export type { ResampleOptions } from './resample.js';
+export { StreamingResampler } from './streaming-resampler.js';
+export type { StreamingResamplerOptions } from './streaming-resampler.js';
 export { CharEncoder, DEFAULT_ALPHABET } from './text.js';

@@ -5,11 +5,12 @@
  * microphone source); the context runs at whatever rate it runs at, and this reads it from the
  * worklet's global `sampleRate`.
  *
- * Built by Vite as its own small script (`?worker&url`): a worklet cannot load the library.
+ * Built by Vite as its own small script (`?worker&url`): from the library it takes only the
+ * `StreamingResampler` (tree-shaken out of `gru-stream/features`).
  */
 import { BLOCK_SAMPLES, MIC_PROCESSOR, TARGET_RATE } from './mic-protocol.js';
 import type { MicInfoMessage } from './mic-protocol.js';
-import { StreamingResampler } from './resampler.js';
+import { StreamingResampler } from 'gru-stream/features';
 
 /** The parts of AudioWorkletGlobalScope used here (TypeScript's DOM library does not describe it). */
 interface WorkletScope {

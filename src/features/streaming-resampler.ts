@@ -1,30 +1,29 @@
 /**
- * Streaming sample-rate conversion for the microphone worklet: blocks of any length in, the same
- * signal at `toRate` out, with no dependence on how the input was split. The library's `resample`
- * works on whole signals; this is its streaming twin (same Blackman-windowed sinc, same defaults), so
- * live audio gets the features the model was trained on. It imports nothing: an AudioWorklet bundle
- * must stay small and cannot load the library.
+ * Streaming sample-rate conversion: blocks of any length in, the same signal at `toRate` out, with no
+ * dependence on how the input was split — for live audio (the PWA runs it in its microphone
+ * AudioWorklet). It is the streaming twin of `resample` (same kernel, `sinc-kernel.ts`), so live audio
+ * gets the features the model was trained on. It imports only that kernel and the error type, so a
+ * worklet bundle that imports it stays small.
  *
  * Output sample i sits at input time i·fromRate/toRate, samples before the first count as 0 (as in the
  * batch version), and output i is produced once the input reaches i·fromRate/toRate + halfWidth/fc:
  * about 1 ms of delay at 48 kHz → 16 kHz.
  */
+import { sincKernel } from './sinc-kernel.js';
+import type { ResampleOptions } from './sinc-kernel.js';
 
-export interface StreamingResamplerOptions {
-  /** Zero crossings of the sinc on each side of the centre (default 16, as `resample`). */
-  halfWidth?: number;
-  /** Cut-off as a fraction of the lower Nyquist frequency (default 0.95, as `resample`). */
-  rolloff?: number;
-}
+/** Kernel options, as for `resample` (halfWidth default 16, rolloff default 0.95). */
+export type StreamingResamplerOptions = ResampleOptions;
 
-/** Largest number of kernel phases kept in a table; other rate pairs compute the kernel per tap. */
-const MAX_TABLE_PHASES = 4096;
-
+/**
+ * One stream's resampler: feed it blocks with {@link process}; it keeps the input tail it still needs.
+ * @throws GruStreamError E_ARGUMENT (from the constructor) on a non-positive rate or option
+ */
 export class StreamingResampler {
   /** Output samples per input sample. */
   readonly ratio: number;
   private readonly passThrough: boolean;
-  private readonly kernel: (x: number) => number;
+  private readonly weight: (x: number) => number;
   private readonly taps: number;
   private readonly half: number;
   /** Exact phases when the rates are integers with few phases: t = i·M/L. */
@@ -45,38 +44,15 @@ export class StreamingResampler {
     readonly toRate: number,
     options: StreamingResamplerOptions = {},
   ) {
-    const halfWidth = options.halfWidth ?? 16;
-    const rolloff = options.rolloff ?? 0.95;
-    if (!(fromRate > 0 && toRate > 0 && halfWidth > 0 && rolloff > 0 && rolloff <= 1)) {
-      throw new RangeError(
-        `StreamingResampler: expected rates > 0, halfWidth > 0 and 0 < rolloff ≤ 1, got ` +
-          `${fromRate} → ${toRate} Hz, halfWidth ${halfWidth}, rolloff ${rolloff}`,
-      );
-    }
+    const kernel = sincKernel('StreamingResampler', fromRate, toRate, options);
     this.ratio = toRate / fromRate;
     this.passThrough = fromRate === toRate;
-    // Cut-off in cycles per input sample ×2 (1 = input Nyquist); widened support when downsampling.
-    const fc = Math.min(1, toRate / fromRate) * rolloff;
-    const support = halfWidth / fc;
-    this.taps = 2 * Math.ceil(support);
-    this.half = this.taps / 2;
-    this.kernel = (x) => {
-      if (Math.abs(x) >= support) return 0;
-      const u = x / support;
-      const w = 0.42 + 0.5 * Math.cos(Math.PI * u) + 0.08 * Math.cos(2 * Math.PI * u);
-      const a = Math.PI * fc * x;
-      return fc * (a === 0 ? 1 : Math.sin(a) / a) * w;
-    };
-    const g = Number.isInteger(fromRate) && Number.isInteger(toRate) ? gcd(fromRate, toRate) : 0;
-    this.L = g > 0 ? toRate / g : 0;
-    this.M = g > 0 ? fromRate / g : 0;
-    if (this.L > 0 && this.L <= MAX_TABLE_PHASES) {
-      this.table = new Float64Array(this.L * this.taps);
-      for (let p = 0; p < this.L; p++) {
-        for (let k = 0; k < this.taps; k++)
-          this.table[p * this.taps + k] = this.kernel(p / this.L + this.half - 1 - k);
-      }
-    }
+    this.weight = kernel.weight;
+    this.taps = kernel.taps;
+    this.half = kernel.half;
+    this.L = kernel.L;
+    this.M = kernel.M;
+    this.table = kernel.table;
     // The taps of output 0 reach back to input −half + 1: keep zeros there, as the batch version does.
     this.start = -this.half;
     this.fill = this.half;
@@ -110,7 +86,7 @@ export class StreamingResampler {
         for (let k = 0; k < taps; k++) acc += table[row + k]! * buffer[first + k]!;
       } else {
         const frac = this.phase;
-        for (let k = 0; k < taps; k++) acc += this.kernel(frac + half - 1 - k) * buffer[first + k]!;
+        for (let k = 0; k < taps; k++) acc += this.weight(frac + half - 1 - k) * buffer[first + k]!;
       }
       out[written++] = acc;
       this.advance();
@@ -150,9 +126,4 @@ export class StreamingResampler {
     this.buffer.set(input, this.fill);
     this.fill += input.length;
   }
-}
-
-function gcd(a: number, b: number): number {
-  while (b !== 0) [a, b] = [b, a % b];
-  return a;
 }

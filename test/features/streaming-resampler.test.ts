@@ -1,11 +1,12 @@
 /**
- * The PWA's streaming resampler (run inside its AudioWorklet) against the library's batch `resample`:
+ * The streaming resampler (the PWA runs it in its microphone AudioWorklet) against the batch `resample`:
  * any split of the input into blocks gives the batch result, and content above the new Nyquist
  * frequency is removed, not folded into the band the model hears.
  */
 import { describe, expect, it } from 'vitest';
-import { StreamingResampler } from '../../demo/kws/src/resampler.js';
+import { StreamingResampler } from '../../src/features/streaming-resampler.js';
 import { resample } from '../../src/features/resample.js';
+import { thrown } from '../helpers/errors.js';
 
 /** Streams `input` through a resampler in blocks of the given sizes (cycled). */
 function streamed(input: Float32Array, from: number, to: number, blocks: number[]): Float32Array {
@@ -32,7 +33,7 @@ function noise(n: number, seed: number): Float32Array {
 
 const rms = (x: Float32Array): number => Math.sqrt(x.reduce((a, v) => a + v * v, 0) / x.length);
 
-describe('StreamingResampler (mic worklet)', () => {
+describe('StreamingResampler', () => {
   it.each([
     [48_000, [128]],
     [44_100, [128, 7, 300]],
@@ -64,6 +65,9 @@ describe('StreamingResampler (mic worklet)', () => {
   });
 
   it('refuses a rate that is not positive', () => {
-    expect(() => new StreamingResampler(0, 16_000)).toThrow(/expected rates > 0/);
+    expect(thrown(() => new StreamingResampler(0, 16_000))).toMatchObject({
+      code: 'E_ARGUMENT',
+      message: 'StreamingResampler fromRate: expected a number > 0, got 0',
+    });
   });
 });
