@@ -1,12 +1,13 @@
 /**
  * Closing the streams an operator opened. On completion the operator closes them before it completes
- * ({@link closeStreamsNow}), so whatever runs on completion (opening an id again, restoring a
+ * ({@link completeAfterClosing}), so whatever runs on completion (opening an id again, restoring a
  * snapshot into it) comes after the close. On unsubscribe there is no subscriber left to tell
  * ({@link closeStreamAfter}): the expected failures are ignored (see below) and anything else is
  * reported the way RxJS reports errors it cannot deliver (`config.onUnhandledError`, else thrown
  * asynchronously).
  */
 import { config } from 'rxjs';
+import type { Subscriber } from 'rxjs';
 import { isGruStreamError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 import type { EngineClient } from './client.js';
@@ -20,19 +21,22 @@ const GONE: readonly ErrorCode[] = ['E_STREAM', 'E_DISPOSED', 'E_WORKER_DEAD', '
 const isGone = (e: unknown): boolean => isGruStreamError(e) && GONE.includes(e.code);
 
 /**
- * Closes `streams` now; resolves when every close is answered. A stream already gone counts as
- * closed; any other failure rejects.
+ * Closes `streams` now, then completes `subscriber` once every close is answered. A stream already
+ * gone counts as closed; any other failure errors `subscriber` instead.
  */
-export async function closeStreamsNow(
+export function completeAfterClosing(
   engine: Pick<EngineClient, 'close'>,
   streams: readonly string[],
-): Promise<void> {
-  await Promise.all(
-    streams.map((stream) =>
-      engine.close(stream).catch((e: unknown) => {
-        if (!isGone(e)) throw e;
-      }),
-    ),
+  subscriber: Subscriber<unknown>,
+): void {
+  const closes = streams.map((stream) =>
+    engine.close(stream).catch((e: unknown) => {
+      if (!isGone(e)) throw e;
+    }),
+  );
+  Promise.all(closes).then(
+    () => subscriber.complete(),
+    (e: unknown) => subscriber.error(e),
   );
 }
 

@@ -3,7 +3,7 @@ import type { OperatorFunction } from 'rxjs';
 import type { ErrorCode, GruStreamError } from '../errors.js';
 import type { Chunk } from './chunk.js';
 import type { EngineClient } from './client.js';
-import { closeStreamAfter, closeStreamsNow } from './close-stream.js';
+import { closeStreamAfter, completeAfterClosing } from './close-stream.js';
 import type { ChunkSink } from './micro-batcher.js';
 import { emitPredictions } from './prediction.js';
 import type { Prediction } from './prediction.js';
@@ -79,12 +79,10 @@ export function inferMany(
         finishing = true;
         const opened = [...streams.values()].filter((s) => s.opened);
         for (const s of opened) s.opened = false; // closed here: the teardown must not close them again
-        closeStreamsNow(
+        completeAfterClosing(
           engine,
           opened.map((s) => s.id),
-        ).then(
-          () => subscriber.complete(),
-          (e: unknown) => subscriber.error(e),
+          subscriber,
         );
       };
       const report = (stream: string, seq: number, error: GruStreamError): void => {

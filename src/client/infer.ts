@@ -1,7 +1,7 @@
 import { Observable } from 'rxjs';
 import type { OperatorFunction } from 'rxjs';
 import type { EngineClient } from './client.js';
-import { closeStreamAfter, closeStreamsNow } from './close-stream.js';
+import { closeStreamAfter, completeAfterClosing } from './close-stream.js';
 import type { GruStreamError } from '../errors.js';
 import type { ChunkSink } from './micro-batcher.js';
 import { emitPredictions } from './prediction.js';
@@ -53,12 +53,8 @@ export function infer(
       const finish = (): void => {
         if (finishing) return;
         finishing = true;
-        const close = opened ? closeStreamsNow(engine, [stream]) : Promise.resolve();
+        completeAfterClosing(engine, opened ? [stream] : [], subscriber);
         opened = false; // closed here: the teardown must not close it again
-        close.then(
-          () => subscriber.complete(),
-          (e: unknown) => subscriber.error(e),
-        );
       };
       const fail = (error: GruStreamError): void => {
         unanswered--;
