@@ -12,20 +12,17 @@
  * `--model <file.tflite>` (a keyword model; its -b1/-b8/-b64 siblings are loaded too),
  * `--only kws|sensors|text` (one part).
  */
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { from, mergeMap, range, tap } from 'rxjs';
-import { DEFAULT_KWS_MODEL, loadKwsModel } from '../src/cli/commands/kws.js';
+import {
+  DEFAULT_KWS_MODEL,
+  atModelRate,
+  keywordChunks,
+  loadKwsModel,
+  readAudioFile,
+} from '../src/cli/commands/kws.js';
 import { sensors } from '../src/cli/commands/sensors.js';
 import { text } from '../src/cli/commands/text.js';
-import {
-  LogMelFrontEnd,
-  createNormalizer,
-  featureNormFromManifest,
-  parseWav,
-  resample,
-  toMono,
-} from '../src/features/index.js';
 import { KwsDetector, detectionLagMs, kwsDetectorOptionsFromManifest } from '../src/postprocess/index.js';
 import { createEngine, inferMany, isChunkFailure, modelFamily } from '../src/node.js';
 import type { Chunk } from '../src/node.js';
@@ -71,23 +68,9 @@ function positiveInt(key: string, value: string): number {
   return n;
 }
 
-/** Normalised log-mel frames of a WAV (resampled to 16 kHz mono), cut into chunks of `chunkMs`. */
+/** A WAV as the keyword model's chunks: mono, at the model's rate, normalised log-mel frames. */
 function audioChunks(path: string, chunkMs: number, manifest: ModelManifest): Float32Array[] {
-  const wav = parseWav(new Uint8Array(readFileSync(path)));
-  const audio = resample(toMono(wav.channels), wav.sampleRate, 16_000);
-  const frontEnd = new LogMelFrontEnd();
-  const normalize = createNormalizer(featureNormFromManifest(manifest)!);
-  const chunkSamples = (16_000 * chunkMs) / 1000;
-  const chunks: Float32Array[] = [];
-  for (let at = 0; at < audio.length; at += chunkSamples) {
-    const frames = frontEnd.push(audio.subarray(at, at + chunkSamples));
-    if (frames === 0) continue;
-    const out = new Float32Array(frames * frontEnd.melBins);
-    frontEnd.pull(out);
-    normalize(out);
-    chunks.push(out);
-  }
-  return chunks;
+  return keywordChunks(manifest, atModelRate(readAudioFile(path), manifest).samples, chunkMs);
 }
 
 async function keywordSpotting(args: Args): Promise<void> {

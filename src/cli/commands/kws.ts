@@ -21,6 +21,7 @@ import { infer } from '../../client/infer.js';
 import type { EngineClient } from '../../client/client.js';
 import { KwsDetector } from '../../postprocess/kws-detector.js';
 import { detectionLagMs, kwsDetectorOptionsFromManifest } from '../../postprocess/kws-manifest.js';
+import type { ModelManifest } from '../../model/manifest.js';
 import type { ModelFile } from '../../runtime/model-files-node.js';
 import { readModelFile } from '../../runtime/model-files-node.js';
 import { UsageError, parseFileCommand } from '../usage.js';
@@ -93,6 +94,41 @@ export interface DetectOptions {
   onFrame?: (output: Float32Array) => void;
 }
 
+/** Mono audio resampled (when needed) to the sample rate of the keyword model's features. */
+export function atModelRate(
+  audio: { samples: Float32Array; sampleRate: number },
+  manifest: ModelManifest,
+): { samples: Float32Array; rate: number } {
+  const rate = (manifest.features as { sampleRate: number }).sampleRate;
+  const samples = audio.sampleRate === rate ? audio.samples : resample(audio.samples, audio.sampleRate, rate);
+  return { samples, rate };
+}
+
+/**
+ * What a keyword model's worker gets: `samples` (mono, at the model's sample rate) through the
+ * manifest's log-mel front end and feature normalisation, cut into chunks of `chunkMs` of audio
+ * (default 100; a chunk holds the frames that audio completes).
+ * @throws GruStreamError E_MANIFEST when the manifest has no log-mel features or no normalisation
+ */
+export function keywordChunks(manifest: ModelManifest, samples: Float32Array, chunkMs = 100): Float32Array[] {
+  const norm = featureNormFromManifest(manifest);
+  if (manifest.features?.kind !== 'log-mel' || !norm)
+    throw new GruStreamError('E_MANIFEST', 'expected log-mel features and postprocess.featureNorm');
+  const frontEnd = LogMelFrontEnd.fromFeatureSpec(manifest.features);
+  const normalize = createNormalizer(norm);
+  const chunkSamples = Math.max(1, Math.round((frontEnd.sampleRate * chunkMs) / 1000));
+  const chunks: Float32Array[] = [];
+  for (let at = 0; at < samples.length; at += chunkSamples) {
+    const n = frontEnd.push(samples.subarray(at, at + chunkSamples));
+    if (n === 0) continue;
+    const frames = new Float32Array(n * frontEnd.melBins);
+    frontEnd.pull(frames);
+    normalize(frames);
+    chunks.push(frames);
+  }
+  return chunks;
+}
+
 /**
  * Streams `samples` (mono, at the model's sample rate) through `engine` as one stream, from a fresh
  * state, and returns the detections of the manifest's detector.
@@ -104,23 +140,9 @@ export async function detectKeywords(
   options: DetectOptions = {},
 ): Promise<{ detections: KwsDetectionLine[]; frames: number }> {
   const { manifest } = model;
-  if (manifest.features?.kind !== 'log-mel')
-    throw new GruStreamError('E_MANIFEST', 'expected log-mel features');
-  const frontEnd = LogMelFrontEnd.fromFeatureSpec(manifest.features);
-  const normalize = createNormalizer(featureNormFromManifest(manifest)!);
+  const chunks = keywordChunks(manifest, samples, options.chunkMs);
   const detector = new KwsDetector(kwsDetectorOptionsFromManifest(manifest));
   const lag = detectionLagMs(manifest);
-  const chunkMs = options.chunkMs ?? 100;
-  const chunkSamples = Math.max(1, Math.round((frontEnd.sampleRate * chunkMs) / 1000));
-  const chunks: Float32Array[] = [];
-  for (let at = 0; at < samples.length; at += chunkSamples) {
-    const n = frontEnd.push(samples.subarray(at, at + chunkSamples));
-    if (n === 0) continue;
-    const frames = new Float32Array(n * frontEnd.melBins);
-    frontEnd.pull(frames);
-    normalize(frames);
-    chunks.push(frames);
-  }
   const detections: KwsDetectionLine[] = [];
   let frames = 0;
   if (chunks.length === 0) return { detections, frames };
@@ -158,8 +180,7 @@ export async function kws(args: string[]): Promise<void> {
     throw new UsageError(`kws: --chunk-ms: expected a number > 0, got '${values['chunk-ms']}'`);
   const audio = readAudioFile(file);
   const model = loadKwsModel(modelPath);
-  const rate = (model.manifest.features as { sampleRate: number }).sampleRate;
-  const samples = audio.sampleRate === rate ? audio.samples : resample(audio.samples, audio.sampleRate, rate);
+  const { samples, rate } = atModelRate(audio, model.manifest);
   const engine = await createEngine({ models: [{ bytes: model.bytes, manifest: model.manifest }] });
   try {
     if (!json) console.log(`${'time'.padStart(9)}  ${'keyword'.padEnd(8)} score`);
