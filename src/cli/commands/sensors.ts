@@ -16,12 +16,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { from } from 'rxjs';
 import { GruStreamError } from '../../errors.js';
 import { AnomalyScorer, anomalyScorerFromManifest } from '../../postprocess/anomaly-scorer.js';
 import type { AnomalyEpisode } from '../../postprocess/anomaly-scorer.js';
-import { createEngine, inferMany, isChunkFailure, modelFamily, readModelFile } from '../../node.js';
+import { createEngine, modelFamily, readModelFile } from '../../node.js';
 import type { Chunk } from '../../node.js';
+import { forEachPrediction } from '../predictions.js';
 import { parseFileCommand } from '../usage.js';
 
 export const DEFAULT_SENSORS_MODEL = fileURLToPath(
@@ -210,22 +210,10 @@ export async function sensors(args: string[]): Promise<void> {
 
   const engine = await createEngine({ models });
   try {
-    await new Promise<void>((resolve, reject) => {
-      from(chunks)
-        .pipe(inferMany(engine))
-        .subscribe({
-          next: (p) => {
-            if (isChunkFailure(p)) {
-              reject(p.error);
-              return;
-            }
-            const f = frames.get(p.stream)!;
-            const r = scorers.get(p.stream)!.push(f.subarray(p.frame * C, (p.frame + 1) * C), p.output);
-            if (r.ended) report(p.stream, r.ended);
-          },
-          error: reject,
-          complete: resolve,
-        });
+    await forEachPrediction(engine, chunks, (p) => {
+      const f = frames.get(p.stream)!;
+      const r = scorers.get(p.stream)!.push(f.subarray(p.frame * C, (p.frame + 1) * C), p.output);
+      if (r.ended) report(p.stream, r.ended);
     });
   } finally {
     await engine.dispose();

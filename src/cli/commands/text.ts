@@ -13,11 +13,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { from } from 'rxjs';
 import { GruStreamError } from '../../errors.js';
 import { CharEncoder } from '../../features/text.js';
-import { createEngine, inferMany, isChunkFailure, modelFamily, readModelFile } from '../../node.js';
+import { createEngine, modelFamily, readModelFile } from '../../node.js';
 import type { Chunk, WorkerEngineClient } from '../../node.js';
+import { forEachPrediction } from '../predictions.js';
 import { parseFileCommand } from '../usage.js';
 
 export const DEFAULT_TEXT_MODEL = fileURLToPath(
@@ -62,21 +62,9 @@ async function labelLines(
       if (ch !== undefined) chunks.push({ stream: `line-${l.line}`, frames: encoder.encode(ch) });
     }
   }
-  await new Promise<void>((resolve, reject) => {
-    from(chunks)
-      .pipe(inferMany(engine))
-      .subscribe({
-        next: (p) => {
-          if (isChunkFailure(p)) {
-            reject(p.error);
-            return;
-          }
-          const line = Number(p.stream.slice(5));
-          out.get(line)!.push({ line, chars: p.frame + 1, label: p.label!, score: p.score! });
-        },
-        error: reject,
-        complete: resolve,
-      });
+  await forEachPrediction(engine, chunks, (p) => {
+    const line = Number(p.stream.slice(5));
+    out.get(line)!.push({ line, chars: p.frame + 1, label: p.label!, score: p.score! });
   });
   return out;
 }
