@@ -33,7 +33,6 @@ import { LogMelFrontEnd } from '../../src/features/log-mel.js';
 import { exportGruModel } from '../../src/model/export.js';
 import { gaussian, mulberry32 } from '../../src/model/random.js';
 import { createTfliteRunner } from '../../src/runtime/tflite-runner.js';
-import type { TfliteRunner } from '../../src/runtime/tflite-runner.js';
 import { loadTfliteInNode } from '../../src/runtime/tflite-node-loader.js';
 import { Adam, warmupCosine } from '../train/adam.js';
 import { BatchPacker, type SequenceData } from '../train/batching.js';
@@ -61,6 +60,7 @@ import {
   loadClipSet,
   quantile,
   readWav16k,
+  runnerPosteriors,
   scoreStream,
   streamFrames,
   writeFloatWeights,
@@ -396,21 +396,6 @@ function streamObjective(
   return best;
 }
 
-/** Per-frame posteriors of one long stream through a B=1 TFLite runner, state carried. */
-function runStream(runner: TfliteRunner, frames: Float32Array): Float32Array {
-  const { inputSize: I, hiddenSize: H, outputSize: C } = runner;
-  const T = frames.length / I;
-  const out = new Float32Array(T * C);
-  runner.h.fill(0);
-  for (let t = 0; t < T; t++) {
-    runner.x.set(frames.subarray(t * I, (t + 1) * I));
-    runner.invoke();
-    out.set(runner.y.subarray(0, C), t * C);
-    runner.h.set(runner.hOut.subarray(0, H));
-  }
-  return out;
-}
-
 interface CalibrationRow extends DetectorParams {
   recall: number;
   falseAccepts: number;
@@ -624,8 +609,8 @@ async function main(): Promise<void> {
   const tflite = await loadTfliteInNode();
   const runner = await createTfliteRunner(tflite, draft[0]!.bytes);
   const posteriors = {
-    keyword: runStream(runner, valStreams[0]!.frames),
-    other: runStream(runner, valStreams[1]!.frames),
+    keyword: runnerPosteriors(runner, valStreams[0]!.frames),
+    other: runnerPosteriors(runner, valStreams[1]!.frames),
   };
   runner.dispose();
   const { best: cal, table } = calibrate(posteriors, valStreams);
