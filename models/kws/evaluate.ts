@@ -8,7 +8,9 @@
  *   - on the continuous keyword stream (~5 min, 100 keywords): recall, mislabels, false accepts, detection
  *     delay after the word ends (median, p90), through the same code as the CLI (`detectKeywords`);
  *   - false accepts per hour on ~10 min of keyword-free speech and on ~10 min of noise;
- *   - the bundled sample and noise WAVs.
+ *   - the bundled sample and noise WAVs;
+ *   - the bundled sample at 32 framing phases (models/kws/phases.ts), from a 16 kHz file and through a
+ *     48 kHz audio graph and the PWA worklet's resampler.
  *
  *   npx tsx models/kws/evaluate.ts [--dir models/kws/.cache] [--model-dir models/kws] [--no-readme]
  *
@@ -31,6 +33,8 @@ import { CACHE_DIR, SAMPLES_DIR } from './data/corpus.js';
 import type { StreamTruth } from './data/stream.js';
 import { streamNoise } from './data/stream.js';
 import type { DetectorParams, StreamScore } from './kws-lib.js';
+import type { PhaseSweep } from './phases.js';
+import { keywordsOverPhases } from './phases.js';
 import {
   FLOAT_WEIGHTS_FILE,
   KWS_DIR,
@@ -43,6 +47,7 @@ import {
   quantile,
   readFloatWeights,
   readWav16k,
+  runnerPosteriors,
   scoreStream,
   streamFrames,
 } from './kws-lib.js';
@@ -147,18 +152,17 @@ async function main(): Promise<void> {
 
   const tflite = await loadTfliteInNode();
   const runner = await createTfliteRunner(tflite, b1.bytes);
-  const quantPost = Array.from({ length: N }, (_, i) => {
-    const x = clip(i);
-    const out = new Float32Array(T * C);
-    runner.h.fill(0);
-    for (let t = 0; t < T; t++) {
-      runner.x.set(x.subarray(t * F, (t + 1) * F));
-      runner.invoke();
-      out.set(runner.y.subarray(0, C), t * C);
-      runner.h.set(runner.hOut);
-    }
-    return out;
-  });
+  const quantPost = Array.from({ length: N }, (_, i) => runnerPosteriors(runner, clip(i)));
+  // ---- the bundled sample at 32 framing phases, as read from a file and as a browser hears it
+  const sampleTruth = JSON.parse(
+    readFileSync(join(SAMPLES_DIR, 'keywords-heldout.json'), 'utf8'),
+  ) as StreamTruth;
+  const sampleAudio = readWav16k(join(SAMPLES_DIR, 'keywords-heldout.wav'));
+  const samplePhases = [16_000, 48_000].map((viaRate) =>
+    keywordsOverPhases(sampleAudio, sampleTruth, (f) => runnerPosteriors(runner, f), norm, detector, {
+      viaRate,
+    }),
+  );
   runner.dispose();
 
   const engine = await createEngine({ models: SHIPPED_BATCHES.map((b) => modelPath(b)) });
@@ -275,6 +279,7 @@ async function main(): Promise<void> {
     clips,
     continuous,
     floatContinuous,
+    samplePhases,
     falseAcceptsPerHour: {
       speech:
         Math.round(
@@ -334,6 +339,7 @@ function markdown(r: {
   };
   continuous: StreamReport[];
   floatContinuous: StreamReport[];
+  samplePhases: PhaseSweep[];
   falseAcceptsPerHour: { speech: number; noise: number };
 }): string {
   const c = r.clips;
@@ -378,6 +384,17 @@ function markdown(r: {
         )
         .join('; ') +
       '.',
+    '',
+    `**Framing phase** (the bundled sample delayed by ${r.samplePhases[0]!.phases} fractions of a 10 ms hop, ` +
+      'as a microphone starting at any sample gives; keywords found, of the delays):',
+    '',
+    `| path | ${r.samplePhases[0]!.keywords.map((k) => k.text).join(' | ')} |`,
+    `| --- |${' --- |'.repeat(r.samplePhases[0]!.keywords.length)}`,
+    ...r.samplePhases.map(
+      (p) =>
+        `| ${p.viaRate === 16_000 ? '16 kHz file' : `${p.viaRate / 1000} kHz audio graph → worklet resampler`} | ` +
+        `${p.keywords.map((k) => `${k.found}/${p.phases}`).join(' | ')} |`,
+    ),
   ];
   return lines.join('\n');
 }

@@ -1,7 +1,8 @@
 /**
  * The shipped keyword model: its files load in tfjs-tflite and match their manifests, the manifests
  * carry what the CLI and the PWA need, and the quantized file agrees with the float weights it was made
- * from on a fixed input (the bundled held-out sample and noise, through the real front end).
+ * from on a fixed input (the bundled held-out sample and noise, through the real front end); the
+ * report's framing-phase table is what the file does.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,8 +24,14 @@ import {
   SHIPPED_BATCHES,
   readFloatWeights,
   readWav16k,
+  runnerPosteriors,
   streamFrames,
 } from '../../models/kws/kws-lib.js';
+import type { DetectorParams } from '../../models/kws/kws-lib.js';
+import type { StreamTruth } from '../../models/kws/data/stream.js';
+import { keywordsOverPhases } from '../../models/kws/phases.js';
+import type { PhaseSweep } from '../../models/kws/phases.js';
+import type { FeatureNorm } from '../../src/features/normalize.js';
 
 const file = (b: number): string => join(KWS_DIR, `kws-int8-weights-b${b}.tflite`);
 
@@ -138,5 +145,32 @@ describe('shipped keyword model', () => {
     expect(stepDiff).toBeLessThan(MAX_STEP_DIFF);
     expect(freeDiff).toBeLessThan(MAX_FREE_RUN_DIFF);
     expect(agree / frames).toBeGreaterThanOrEqual(MIN_ARGMAX_AGREEMENT);
+  });
+
+  it("reproduces the report's framing-phase table (models/kws/README.md) from the shipped file", async () => {
+    const report = JSON.parse(readFileSync(join(KWS_DIR, 'report.json'), 'utf8')) as {
+      samplePhases: PhaseSweep[];
+    };
+    expect(report.samplePhases.map((p) => p.viaRate)).toEqual([16_000, 48_000]);
+    const { bytes, manifest } = readModelFile(file(1));
+    const post = manifest.postprocess as { featureNorm: FeatureNorm; detector: DetectorParams };
+    const truth = JSON.parse(readFileSync(join(SAMPLES_DIR, 'keywords-heldout.json'), 'utf8')) as StreamTruth;
+    const samples = readWav16k(join(SAMPLES_DIR, 'keywords-heldout.wav'));
+    const runner = await createTfliteRunner(tflite, bytes);
+    try {
+      for (const reported of report.samplePhases) {
+        const sweep = keywordsOverPhases(
+          samples,
+          truth,
+          (frames) => runnerPosteriors(runner, frames),
+          post.featureNorm,
+          post.detector,
+          { phases: reported.phases, viaRate: reported.viaRate },
+        );
+        expect(sweep, `framing phases via ${reported.viaRate} Hz`).toEqual(reported);
+      }
+    } finally {
+      runner.dispose();
+    }
   });
 });
