@@ -1,0 +1,41 @@
+/**
+ * What the PWA heard, for comparing its detections with the library's in Node on the same audio.
+ *
+ * {@link tapMicrophone} runs in the page before the app (Playwright `addInitScript`): it wraps
+ * `AudioWorkletNode` so that every 16 kHz block the microphone worklet posts is also copied into
+ * `globalThis.__micBlocks`. The app is not changed; it keeps its own `port.onmessage`.
+ */
+import type { Page } from 'playwright-core';
+
+interface Tapped {
+  __micBlocks?: Float32Array[];
+}
+
+/** The init script: self-contained (Playwright sends its source text to the page). */
+export function tapMicrophone(): void {
+  const blocks: Float32Array[] = [];
+  (globalThis as Tapped).__micBlocks = blocks;
+  const Native = globalThis.AudioWorkletNode;
+  if (Native === undefined) return;
+  globalThis.AudioWorkletNode = class extends Native {
+    constructor(...args: ConstructorParameters<typeof AudioWorkletNode>) {
+      super(...args);
+      // A second listener on the port: the app's onmessage (which starts the port) gets the same events.
+      this.port.addEventListener('message', (e: MessageEvent<unknown>) => {
+        if (e.data instanceof Float32Array) blocks.push(e.data.slice());
+      });
+    }
+  };
+}
+
+/** The audio the page's microphone worklet has posted so far (16 kHz mono), in order. */
+export async function tappedAudio(page: Page): Promise<Float32Array> {
+  const samples = await page.evaluate(() => {
+    const blocks = (globalThis as Tapped).__micBlocks;
+    if (blocks === undefined) throw new Error('the microphone tap is not installed in this page');
+    const all: number[] = [];
+    for (const b of blocks) for (const v of b) all.push(v);
+    return all;
+  });
+  return Float32Array.from(samples);
+}
