@@ -43,6 +43,8 @@ import { predict } from '../train/predict.js';
 import { formatDuration, ProgressBar } from '../train/progress.js';
 import { CACHE_DIR } from './data/corpus.js';
 import type { StreamTruth } from './data/stream.js';
+import type { ValStream } from './calibrate.js';
+import { calibrate, loadValStreams } from './calibrate.js';
 import type { ClipSet, DetectorParams, TargetOptions } from './kws-lib.js';
 import {
   DEFAULT_TARGETS,
@@ -58,7 +60,6 @@ import {
   detect,
   joinClipSets,
   loadClipSet,
-  quantile,
   readWav16k,
   runnerPosteriors,
   scoreStream,
@@ -346,12 +347,6 @@ function clipAccuracy(posteriors: Float32Array[], labels: Int32Array, params: De
   return right / posteriors.length;
 }
 
-interface ValStream {
-  name: string;
-  frames: Float32Array;
-  truth: StreamTruth;
-}
-
 /** Per-frame posteriors (float, training kernels) of one long stream, in pieces with the state carried. */
 function forwardLong(engine: GruBptt, model: GruModel, frames: Float32Array, piece: number): Float32Array {
   const { inputSize: I, hiddenSize: H, outputSize: C } = model;
@@ -396,64 +391,6 @@ function streamObjective(
   return best;
 }
 
-interface CalibrationRow extends DetectorParams {
-  recall: number;
-  falseAccepts: number;
-  mislabels: number;
-  faPerHour: number;
-  medianDelayMs: number;
-  objective: number;
-}
-
-/**
- * Picks the detector parameters on validation-voice continuous audio: maximise
- * recall − (false accepts + mislabels per hour) / 100, i.e. one error per hour costs as much as one
- * point of recall; ties go to the shorter median delay.
- */
-function calibrate(
-  posteriors: { keyword: Float32Array; other: Float32Array },
-  streams: ValStream[],
-): {
-  best: CalibrationRow;
-  table: CalibrationRow[];
-} {
-  const [kwStream, otherStream] = streams;
-  const hours = (kwStream!.truth.durationMs + otherStream!.truth.durationMs) / 3_600_000;
-  const table: CalibrationRow[] = [];
-  for (const smoothingFrames of [1, 3, 5, 8, 10, 15, 20, 30]) {
-    for (let ti = 6; ti <= 19; ti++) {
-      const threshold = ti * 0.05;
-      for (const suppressionMs of [500, 750, 1000, 1500]) {
-        const params = { smoothingFrames, threshold, suppressionMs };
-        const a = scoreStream(detect(posteriors.keyword, params), kwStream!.truth);
-        const b = scoreStream(detect(posteriors.other, params), otherStream!.truth);
-        const recall = a.found / a.keywords;
-        const errors = a.falseAccepts + a.mislabels + b.falseAccepts;
-        const faPerHour = errors / hours;
-        table.push({
-          ...params,
-          threshold: Math.round(threshold * 100) / 100,
-          recall,
-          falseAccepts: a.falseAccepts + b.falseAccepts,
-          mislabels: a.mislabels,
-          faPerHour,
-          medianDelayMs: quantile(a.delaysMs, 0.5),
-          objective: recall - faPerHour / 100,
-        });
-      }
-    }
-  }
-  const best = [...table].sort(
-    (x, y) =>
-      y.objective - x.objective ||
-      x.medianDelayMs - y.medianDelayMs ||
-      y.threshold - x.threshold ||
-      x.smoothingFrames - y.smoothingFrames ||
-      y.suppressionMs - x.suppressionMs,
-  )[0]!;
-  return { best, table };
-}
-
 async function main(): Promise<void> {
   const o = parseOptions();
   const started = performance.now();
@@ -465,14 +402,7 @@ async function main(): Promise<void> {
     ...o.extra.map((e) => loadClipSet(resolve(o.dir, e), 'train', main.norm)),
   ]);
   const val = loadClipSet(o.dir, 'val');
-  const valStreams: ValStream[] = ['keyword-stream', 'non-keyword'].map((name) => {
-    const base = join(o.dir, 'continuous-val', name);
-    return {
-      name,
-      frames: streamFrames(readWav16k(`${base}.wav`), train.norm),
-      truth: JSON.parse(readFileSync(`${base}.json`, 'utf8')) as StreamTruth,
-    };
-  });
+  const valStreams = loadValStreams(join(o.dir, 'continuous-val'), train.norm);
   const { T, F } = train;
   const C = OUTPUT_LABELS.length;
   process.stderr.write(
@@ -613,7 +543,7 @@ async function main(): Promise<void> {
     other: runnerPosteriors(runner, valStreams[1]!.frames),
   };
   runner.dispose();
-  const { best: cal, table } = calibrate(posteriors, valStreams);
+  const { best: cal, table } = calibrate([posteriors], valStreams);
   const detector: DetectorParams = {
     smoothingFrames: cal.smoothingFrames,
     threshold: cal.threshold,

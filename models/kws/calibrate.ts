@@ -1,0 +1,117 @@
+/**
+ * Calibration of the keyword detector (smoothing, threshold, suppression) on validation-voice
+ * continuous audio: a keyword stream and keyword-free speech. train.ts calibrates the shipped model
+ * at one framing phase; calibrate-phases.ts re-runs the same search averaged over several phases.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FeatureNorm } from '../../src/features/normalize.js';
+import type { DetectorParams } from './kws-lib.js';
+import { detect, quantile, readWav16k, scoreStream, streamFrames } from './kws-lib.js';
+import type { StreamTruth } from './data/stream.js';
+
+/** A validation stream: its normalised frames and its ground truth. */
+export interface ValStream {
+  name: string;
+  frames: Float32Array;
+  truth: StreamTruth;
+}
+
+/**
+ * The validation streams of `dir` (data/continuous.ts --split val writes them): the keyword stream,
+ * then the keyword-free speech, as frames normalised with `norm`.
+ */
+export function loadValStreams(dir: string, norm: FeatureNorm): ValStream[] {
+  return ['keyword-stream', 'non-keyword'].map((name) => {
+    const base = join(dir, name);
+    return {
+      name,
+      frames: streamFrames(readWav16k(`${base}.wav`), norm),
+      truth: JSON.parse(readFileSync(`${base}.json`, 'utf8')) as StreamTruth,
+    };
+  });
+}
+
+/**
+ * Per-frame posteriors of the two validation streams (keyword stream, keyword-free speech), from
+ * audio delayed by `delayMs` (0 unless the calibration spans several framing phases).
+ */
+export interface StreamPosteriors {
+  keyword: Float32Array;
+  other: Float32Array;
+  delayMs?: number;
+}
+
+export interface CalibrationRow extends DetectorParams {
+  recall: number;
+  /** False accepts on both streams (averaged over the phases). */
+  falseAccepts: number;
+  /** Keywords detected only with another keyword's label (averaged over the phases). */
+  mislabels: number;
+  faPerHour: number;
+  medianDelayMs: number;
+  objective: number;
+}
+
+/**
+ * Picks the detector parameters: maximise recall − (false accepts + mislabels per hour) / 100, i.e.
+ * one error per hour costs as much as one point of recall; ties go to the shorter median delay. With
+ * several phases, recall pools their keywords and errors are averaged over them.
+ * @param streams the keyword stream, then the keyword-free speech
+ */
+export function calibrate(
+  phases: StreamPosteriors[],
+  streams: ValStream[],
+): {
+  best: CalibrationRow;
+  table: CalibrationRow[];
+} {
+  const [kwStream, otherStream] = streams;
+  const hours = (kwStream!.truth.durationMs + otherStream!.truth.durationMs) / 3_600_000;
+  const table: CalibrationRow[] = [];
+  for (const smoothingFrames of [1, 3, 5, 8, 10, 15, 20, 30]) {
+    for (let ti = 6; ti <= 19; ti++) {
+      const threshold = ti * 0.05;
+      for (const suppressionMs of [500, 750, 1000, 1500]) {
+        const params = { smoothingFrames, threshold, suppressionMs };
+        let found = 0;
+        let keywords = 0;
+        let falseAccepts = 0;
+        let mislabels = 0;
+        const delays: number[] = [];
+        for (const p of phases) {
+          const at = (posteriors: Float32Array): ReturnType<typeof detect> =>
+            detect(posteriors, params).map((d) => ({ ...d, timeMs: d.timeMs - (p.delayMs ?? 0) }));
+          const a = scoreStream(at(p.keyword), kwStream!.truth);
+          const b = scoreStream(at(p.other), otherStream!.truth);
+          found += a.found;
+          keywords += a.keywords;
+          falseAccepts += a.falseAccepts + b.falseAccepts;
+          mislabels += a.mislabels;
+          delays.push(...a.delaysMs);
+        }
+        const recall = found / keywords;
+        const faPerHour = (falseAccepts + mislabels) / phases.length / hours;
+        table.push({
+          ...params,
+          threshold: Math.round(threshold * 100) / 100,
+          recall,
+          falseAccepts: falseAccepts / phases.length,
+          mislabels: mislabels / phases.length,
+          faPerHour,
+          medianDelayMs: quantile(delays, 0.5),
+          objective: recall - faPerHour / 100,
+        });
+      }
+    }
+  }
+  const best = [...table].sort(
+    (x, y) =>
+      y.objective - x.objective ||
+      x.medianDelayMs - y.medianDelayMs ||
+      y.threshold - x.threshold ||
+      x.smoothingFrames - y.smoothingFrames ||
+      y.suppressionMs - x.suppressionMs,
+  )[0]!;
+  return { best, table };
+}
