@@ -385,14 +385,15 @@ function markdown(r: {
         .join('; ') +
       '.',
     '',
-    `**Framing phase** (the bundled sample delayed by ${r.samplePhases[0]!.phases} fractions of a 10 ms hop, ` +
-      'as a microphone starting at any sample gives; keywords found, of the delays):',
+    `**Framing phase** (the bundled sample delayed by ${r.samplePhases[0]!.phases} amounts spread over one ` +
+      '10 ms hop, as a microphone starting at any sample gives; at how many delays each keyword is found; ' +
+      'the 48 kHz row models a browser: up with the library’s resampler, back with the worklet’s):',
     '',
     `| path | ${r.samplePhases[0]!.keywords.map((k) => k.text).join(' | ')} |`,
     `| --- |${' --- |'.repeat(r.samplePhases[0]!.keywords.length)}`,
     ...r.samplePhases.map(
       (p) =>
-        `| ${p.viaRate === 16_000 ? '16 kHz file' : `${p.viaRate / 1000} kHz audio graph → worklet resampler`} | ` +
+        `| ${p.viaRate === 16_000 ? '16 kHz file' : `via a ${p.viaRate / 1000} kHz audio graph`} | ` +
         `${p.keywords.map((k) => `${k.found}/${p.phases}`).join(' | ')} |`,
     ),
   ];

@@ -261,8 +261,17 @@ export interface StreamScore {
   /** Detection time − word end (ms) of every found keyword. */
   delaysMs: number[];
   durationMs: number;
-  /** Per detection: what it was matched to. */
-  detail: { label: string; timeMs: number; score: number; verdict: 'hit' | 'mislabel' | 'false' }[];
+  /**
+   * Per detection: what it was matched to; for a hit, `keyword` is the utterance's index among the
+   * truth's keyword events (in their order).
+   */
+  detail: {
+    label: string;
+    timeMs: number;
+    score: number;
+    verdict: 'hit' | 'mislabel' | 'false';
+    keyword?: number;
+  }[];
 }
 
 const KEYWORD_SET = new Set<string>(KEYWORDS);
@@ -292,7 +301,7 @@ export function scoreStream(detections: Detection[], truth: StreamTruth): Stream
     if (i >= 0) {
       found.add(i);
       s.delaysMs.push(d.timeMs - kws[i]!.endMs);
-      s.detail.push({ ...d, verdict: 'hit' });
+      s.detail.push({ ...d, verdict: 'hit', keyword: i });
       continue;
     }
     const j = kws.findIndex((e) => inWindow(e) && e.label !== d.label);

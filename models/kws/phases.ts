@@ -12,8 +12,9 @@ import { resample } from '../../src/features/wav.js';
 import type { FeatureNorm } from '../../src/features/normalize.js';
 import { StreamingResampler } from '../../src/features/streaming-resampler.js';
 import type { StreamTruth } from './data/stream.js';
+import { KEYWORDS } from './data/words.js';
 import type { DetectorParams } from './kws-lib.js';
-import { MATCH_AFTER_MS, detect, scoreStream, streamFrames } from './kws-lib.js';
+import { detect, scoreStream, streamFrames } from './kws-lib.js';
 
 /** Sample rate of the model's features, Hz. */
 const RATE = 16_000;
@@ -21,13 +22,13 @@ const RATE = 16_000;
 const HOP_MS = 10;
 
 export interface PhaseOptions {
-  /** Delays tried, spread evenly over one hop (default 32). */
+  /** Delays tried, spread evenly from 0 to one sample short of a hop (default 32). */
   phases?: number;
   /**
-   * When set, each delayed copy goes through this rate first (resampled up to it, then back to
-   * 16 kHz by the streaming resampler the PWA's worklet runs), as audio from a browser's audio
-   * graph does; the delays are then in samples of this rate. Default: delays in 16 kHz samples, no
-   * resampling.
+   * When set, each delayed copy goes through this rate first, a model of a browser's path: up to it
+   * with the library's `resample` (the browser uses its own resampler), then back to 16 kHz by the
+   * streaming resampler the PWA's worklet runs; the delays are then in samples of this rate.
+   * Default: delays in 16 kHz samples, no resampling.
    */
   viaRate?: number;
 }
@@ -37,8 +38,9 @@ export interface KeywordOverPhases {
   label: string;
   /** The word said. */
   text: string;
+  /** Where the word starts in the recording, ms (tells two utterances of one keyword apart). */
   startMs: number;
-  /** Delays at which the detector found it with its label (of {@link PhaseSweep.phases}). */
+  /** Number of delays (of {@link PhaseSweep.phases}) at which the detector found it with its label. */
   found: number;
 }
 
@@ -66,10 +68,13 @@ export function keywordsOverPhases(
   const viaRate = options.viaRate ?? RATE;
   const source = viaRate === RATE ? samples : resample(samples, RATE, viaRate);
   const hopSamples = (viaRate * HOP_MS) / 1000;
-  const keywords = truth.events.filter((e) => e.label !== 'unknown');
+  // In scoreStream's order: its hits name their utterance by index in this list.
+  const keywords = truth.events.filter((e) => (KEYWORDS as readonly string[]).includes(e.label));
   const found = keywords.map(() => 0);
   for (let k = 0; k < phases; k++) {
-    const delay = Math.round((k * hopSamples) / phases);
+    // From 0 to one sample short of a hop. At 48 kHz the steps (≈ 15.5 samples) are not whole
+    // 16 kHz samples, so that path also tries fractional shifts.
+    const delay = phases === 1 ? 0 : Math.round((k * (hopSamples - 1)) / (phases - 1));
     // The delay is filled with the recording's own first samples (its noise floor), not with zeros.
     const delayed = new Float32Array(source.length + delay);
     delayed.set(source.subarray(0, delay));
@@ -80,17 +85,7 @@ export function keywordsOverPhases(
       ...d,
       timeMs: d.timeMs - delayMs,
     }));
-    const score = scoreStream(detections, truth);
-    for (const [i, e] of keywords.entries()) {
-      const hit = score.detail.some(
-        (d) =>
-          d.verdict === 'hit' &&
-          d.label === e.label &&
-          d.timeMs >= e.startMs &&
-          d.timeMs <= e.endMs + MATCH_AFTER_MS,
-      );
-      if (hit) found[i]!++;
-    }
+    for (const d of scoreStream(detections, truth).detail) if (d.keyword !== undefined) found[d.keyword]!++;
   }
   return {
     phases,
