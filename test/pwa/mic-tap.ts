@@ -9,17 +9,22 @@ import type { Page } from 'playwright-core';
 
 interface Tapped {
   __micBlocks?: Float32Array[];
+  /** Worklet nodes created in this page: the blocks start at the first one's first sample. */
+  __micNodes?: number;
 }
 
 /** The init script: self-contained (Playwright sends its source text to the page). */
 export function tapMicrophone(): void {
   const blocks: Float32Array[] = [];
-  (globalThis as Tapped).__micBlocks = blocks;
+  const tapped = globalThis as Tapped;
+  tapped.__micBlocks = blocks;
+  tapped.__micNodes = 0;
   const Native = globalThis.AudioWorkletNode;
   if (Native === undefined) return;
   globalThis.AudioWorkletNode = class extends Native {
     constructor(...args: ConstructorParameters<typeof AudioWorkletNode>) {
       super(...args);
+      tapped.__micNodes = (tapped.__micNodes ?? 0) + 1;
       // A second listener on the port: the app's onmessage (which starts the port) gets the same events.
       this.port.addEventListener('message', (e: MessageEvent<unknown>) => {
         if (e.data instanceof Float32Array) blocks.push(e.data.slice());
@@ -28,14 +33,17 @@ export function tapMicrophone(): void {
   };
 }
 
-/** The audio the page's microphone worklet has posted so far (16 kHz mono), in order. */
-export async function tappedAudio(page: Page): Promise<Float32Array> {
-  const samples = await page.evaluate(() => {
-    const blocks = (globalThis as Tapped).__micBlocks;
+/**
+ * The audio the page's microphone worklets have posted so far (16 kHz mono), in order, and how many
+ * worklet nodes posted it: with one, sample 0 is the first sample of the app's listening session.
+ */
+export async function tappedAudio(page: Page): Promise<{ samples: Float32Array; nodes: number }> {
+  const { samples, nodes } = await page.evaluate(() => {
+    const { __micBlocks: blocks, __micNodes: nodes } = globalThis as Tapped;
     if (blocks === undefined) throw new Error('the microphone tap is not installed in this page');
     const all: number[] = [];
     for (const b of blocks) for (const v of b) all.push(v);
-    return all;
+    return { samples: all, nodes: nodes ?? 0 };
   });
-  return Float32Array.from(samples);
+  return { samples: Float32Array.from(samples), nodes };
 }
