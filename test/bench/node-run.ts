@@ -14,6 +14,7 @@ import { benchPeers } from './peers/peer-bench.js';
 import type { Plan } from './plan.js';
 import { measureRawInvoke, poolRawInvoke } from './raw-invoke.js';
 import type { RawInvokeResult } from './raw-invoke.js';
+import { emptyResults } from './report.js';
 import type { PlatformResults } from './report.js';
 import { measureThroughput } from './throughput.js';
 
@@ -23,14 +24,7 @@ export async function runNode(
   quick: boolean,
   progress: (what: string) => void,
 ): Promise<PlatformResults> {
-  const out: PlatformResults = {
-    throughput: [],
-    latency: [],
-    memory: [],
-    coldStart: [],
-    rawInvoke: [],
-    peers: [],
-  };
+  const out: PlatformResults = emptyResults();
   await benchWorkers();
   const tflite = await loadTfliteInNode();
   for (const H of HIDDEN_SIZES) {

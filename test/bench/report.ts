@@ -24,6 +24,11 @@ export interface PlatformResults {
   echo?: EchoResult;
 }
 
+/** A platform's results before anything was measured. */
+export function emptyResults(): PlatformResults {
+  return { throughput: [], latency: [], memory: [], coldStart: [], rawInvoke: [], peers: [] };
+}
+
 /** Per hidden size: the end-to-end cost at 1,000 streams × 1 frame against the floor and the peers. */
 export interface Comparison {
   hidden: number;

@@ -4,6 +4,7 @@ import { summarizeColdStart } from '../cold-start.js';
 import type { ColdStartSample } from '../cold-start.js';
 import type { Plan } from '../plan.js';
 import { poolRawInvoke } from '../raw-invoke.js';
+import { emptyResults } from '../report.js';
 import type { PlatformResults } from '../report.js';
 import { startChromiumBench } from './chromium.js';
 
@@ -14,14 +15,7 @@ export async function runChromium(
 ): Promise<{ results: PlatformResults; version: string }> {
   progress('Chromium: build, serve, launch');
   const bench = await startChromiumBench();
-  const out: PlatformResults = {
-    throughput: [],
-    latency: [],
-    memory: [],
-    coldStart: [],
-    rawInvoke: [],
-    peers: [],
-  };
+  const out: PlatformResults = emptyResults();
   try {
     const H0 = HIDDEN_SIZES[0];
     progress('Chromium: cold starts');
