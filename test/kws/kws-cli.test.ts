@@ -5,32 +5,15 @@
  * from the manifest, calibrated on validation voices. The sample was also looked at when the shipped
  * model was picked among candidates (models/kws/README.md), so it is a check, not a measurement.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import type { KwsDetectionLine } from '../../src/cli/commands/kws.js';
+import { jsonLines, runCli } from '../helpers/cli.js';
 import { expectSampleDetections, readHeldoutTruth } from '../helpers/kws-sample.js';
 
-const run = promisify(execFile);
-const cwd = new URL('../../', import.meta.url);
-const cli = (...args: string[]) =>
-  run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'kws', ...args], { cwd, timeout: 60_000 });
+const cli = (...args: string[]): ReturnType<typeof runCli> => runCli('kws', ...args);
 
 /** A keyword counts as found when its detection time is in [word start, word end + 600 ms]. */
 const AFTER_END_MS = 600;
-
-interface Line {
-  label: string;
-  timeMs: number;
-  score: number;
-}
-
-function lines(stdout: string): Line[] {
-  return stdout
-    .trim()
-    .split('\n')
-    .filter((l) => l.length > 0)
-    .map((l) => JSON.parse(l) as Line);
-}
 
 describe('kws CLI', () => {
   it('finds the keywords of the held-out sample, each once in its time window, nothing between words', async () => {
@@ -43,7 +26,7 @@ describe('kws CLI', () => {
       'go',
     ]);
     const { stdout } = await cli('models/kws/samples/keywords-heldout.wav', '--json');
-    const got = lines(stdout);
+    const got = jsonLines<KwsDetectionLine>(stdout);
     for (const d of got) {
       expect(Object.keys(d)).toEqual(['label', 'timeMs', 'score']);
       expect(d.score).toBeGreaterThan(0);
@@ -54,7 +37,7 @@ describe('kws CLI', () => {
 
   it('finds nothing in the bundled noise', async () => {
     const { stdout } = await cli('models/kws/samples/noise.wav', '--json');
-    expect(lines(stdout)).toEqual([]);
+    expect(jsonLines(stdout)).toEqual([]);
   });
 
   it('prints a table without --json', async () => {

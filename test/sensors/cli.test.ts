@@ -8,41 +8,27 @@
  * that a retrained model of the stated quality passes while a broken path (wrong normalisation, wrong
  * frame alignment, scorer not applied) does not.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { CHANNELS } from '../../models/sensors/generator.js';
 import { parseSensorCsv } from '../../src/cli/commands/sensors.js';
+import type { SensorEvent } from '../../src/cli/commands/sensors.js';
+import { ROOT, jsonLines, runCli } from '../helpers/cli.js';
 
-const run = promisify(execFile);
-const cwd = new URL('../../', import.meta.url);
 const SAMPLE = 'models/sensors/samples/plant.csv';
 const HEADER = 'time,sensor,current,temperature,vibration,pressure';
-const cli = (...args: string[]): Promise<{ stdout: string; stderr: string }> =>
-  run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'sensors', ...args], { cwd, timeout: 60_000 });
+const cli = (...args: string[]): ReturnType<typeof runCli> => runCli('sensors', ...args);
 
 interface Truth {
   events: { sensor: string; kind: string; start: string; end: string }[];
-}
-interface Found {
-  sensor: string;
-  start: string;
-  end: string;
-  peakScore: number;
-  channel: string;
-  peakTime: string;
 }
 
 describe('cli sensors', () => {
   it('finds most ground-truth events of plant.csv, with few false alarms', async () => {
     const { stdout } = await cli(SAMPLE, '--json');
-    const found = stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Found);
+    const found = jsonLines<SensorEvent>(stdout);
     for (const f of found) {
       expect(f).toEqual({
         sensor: expect.any(String),
@@ -54,11 +40,11 @@ describe('cli sensors', () => {
       });
     }
     const truth = (
-      JSON.parse(readFileSync(new URL(SAMPLE.replace('.csv', '.events.json'), cwd), 'utf8')) as Truth
+      JSON.parse(readFileSync(new URL(SAMPLE.replace('.csv', '.events.json'), ROOT), 'utf8')) as Truth
     ).events;
     const hour = 3_600_000;
     // The same matching rule as the evaluation: an alarm overlapping [start, end + 1 h].
-    const overlaps = (f: Found, e: Truth['events'][number]): boolean =>
+    const overlaps = (f: SensorEvent, e: Truth['events'][number]): boolean =>
       f.sensor === e.sensor &&
       Date.parse(f.start) <= Date.parse(e.end) + hour &&
       Date.parse(f.end) >= Date.parse(e.start);

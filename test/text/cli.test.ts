@@ -8,27 +8,17 @@
  * on 24 of them. The test asks for at least {@link MIN_RIGHT} (≈ 80 %), so that a retrained model of
  * the stated quality passes while a broken path (wrong encoding, frames out of order) does not.
  */
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import type { CharLabel } from '../../src/cli/commands/text.js';
+import { ROOT, jsonLines, runCli } from '../helpers/cli.js';
 
-const run = promisify(execFile);
-const cwd = new URL('../../', import.meta.url);
 const SAMPLE = 'models/text/samples/typed.txt';
 const MIN_RIGHT = 22;
-const cli = (...args: string[]): Promise<{ stdout: string; stderr: string }> =>
-  run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'text', ...args], { cwd, timeout: 60_000 });
-
-interface CharLabel {
-  line: number;
-  chars: number;
-  label: string;
-  score: number;
-}
-const lines = readFileSync(new URL(SAMPLE, cwd), 'utf8').trim().split('\n');
+const cli = (...args: string[]): ReturnType<typeof runCli> => runCli('text', ...args);
+const lines = readFileSync(new URL(SAMPLE, ROOT), 'utf8').trim().split('\n');
 const expected = (
-  JSON.parse(readFileSync(new URL('models/text/samples/typed.expected.json', cwd), 'utf8')) as {
+  JSON.parse(readFileSync(new URL('models/text/samples/typed.expected.json', ROOT), 'utf8')) as {
     labels: string[];
   }
 ).labels;
@@ -36,10 +26,7 @@ const expected = (
 describe('cli text', () => {
   it('labels every character of every line; the last label is the right language', async () => {
     const { stdout } = await cli(SAMPLE, '--json');
-    const out = stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as CharLabel);
+    const out = jsonLines<CharLabel>(stdout);
     // One record per character, lines in file order, characters 1..n.
     expect(out).toHaveLength(lines.reduce((n, l) => n + [...l].length, 0));
     let at = 0;
@@ -61,10 +48,7 @@ describe('cli text', () => {
 
   it('--changes prints only the characters where the label changed; plain mode one line per line', async () => {
     const [changes, plain] = await Promise.all([cli(SAMPLE, '--json', '--changes'), cli(SAMPLE)]);
-    const out = changes.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as CharLabel);
+    const out = jsonLines<CharLabel>(changes.stdout);
     for (let i = 0; i < lines.length; i++) {
       const mine = out.filter((r) => r.line === i + 1);
       expect(mine[0]!.chars).toBe(1);
