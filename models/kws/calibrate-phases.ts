@@ -20,7 +20,8 @@ import type { CalibrationRow, StreamPosteriors } from './calibrate.js';
 import { calibrate, loadValStreams } from './calibrate.js';
 import { CACHE_DIR } from './data/corpus.js';
 import type { DetectorParams } from './kws-lib.js';
-import { KWS_DIR, readWav16k, runnerPosteriors, streamFrames } from './kws-lib.js';
+import { KWS_DIR, readWav16k, streamFrames } from './kws-lib.js';
+import { runSequences } from '../sensors/model-files.js';
 
 const { values } = parseArgs({
   options: {
@@ -45,8 +46,8 @@ const runner = await createTfliteRunner(await loadTfliteInNode(), bytes);
 const once = calibrate(
   [
     {
-      keyword: runnerPosteriors(runner, streams[0]!.frames),
-      other: runnerPosteriors(runner, streams[1]!.frames),
+      keyword: runSequences(runner, [streams[0]!.frames])[0]!,
+      other: runSequences(runner, [streams[1]!.frames])[0]!,
     },
   ],
   streams,
@@ -76,7 +77,7 @@ for (let k = 0; k < phases; k++) {
     const delayed = new Float32Array(a.length + delay);
     delayed.set(a.subarray(0, delay));
     delayed.set(a, delay);
-    return runnerPosteriors(runner, streamFrames(delayed, post.featureNorm));
+    return runSequences(runner, [streamFrames(delayed, post.featureNorm)])[0]!;
   });
   posteriors.push({ keyword: keyword!, other: other!, delayMs: delay / 16 });
   process.stderr.write(`phase ${k + 1}/${phases}: delay ${delay / 16} ms\n`);

@@ -33,6 +33,7 @@ import { CACHE_DIR, SAMPLES_DIR } from './data/corpus.js';
 import type { StreamTruth } from './data/stream.js';
 import { streamNoise } from './data/stream.js';
 import type { DetectorParams, StreamScore } from './kws-lib.js';
+import { runSequences } from '../sensors/model-files.js';
 import type { PhaseSweep } from './phases.js';
 import { keywordsOverPhases } from './phases.js';
 import {
@@ -47,7 +48,6 @@ import {
   quantile,
   readFloatWeights,
   readWav16k,
-  runnerPosteriors,
   scoreStream,
   streamFrames,
 } from './kws-lib.js';
@@ -152,14 +152,17 @@ async function main(): Promise<void> {
 
   const tflite = await loadTfliteInNode();
   const runner = await createTfliteRunner(tflite, b1.bytes);
-  const quantPost = Array.from({ length: N }, (_, i) => runnerPosteriors(runner, clip(i)));
+  const quantPost = runSequences(
+    runner,
+    Array.from({ length: N }, (_, i) => clip(i)),
+  );
   // ---- the bundled sample at 32 framing phases, as read from a file and as a browser hears it
   const sampleTruth = JSON.parse(
     readFileSync(join(SAMPLES_DIR, 'keywords-heldout.json'), 'utf8'),
   ) as StreamTruth;
   const sampleAudio = readWav16k(join(SAMPLES_DIR, 'keywords-heldout.wav'));
   const samplePhases = [16_000, 48_000].map((viaRate) =>
-    keywordsOverPhases(sampleAudio, sampleTruth, (f) => runnerPosteriors(runner, f), norm, detector, {
+    keywordsOverPhases(sampleAudio, sampleTruth, (f) => runSequences(runner, [f])[0]!, norm, detector, {
       viaRate,
     }),
   );

@@ -13,7 +13,6 @@ import type { GruWeights } from '../../src/model/gru-reference.js';
 import { checkWeights } from '../../src/model/gru-reference.js';
 import type { Detection } from '../../src/postprocess/kws-detector.js';
 import { KwsDetector } from '../../src/postprocess/kws-detector.js';
-import type { TfliteRunner } from '../../src/runtime/tflite-runner.js';
 import type { FeatureClip } from './data/feature-file.js';
 import { readFeatureSplit } from './data/feature-file.js';
 import type { StreamTruth } from './data/stream.js';
@@ -110,24 +109,6 @@ export function streamFrames(samples: Float32Array, norm: FeatureNorm): Float32A
   const out = new Float32Array(n * fe.melBins);
   fe.pull(out);
   createNormalizer(norm)(out);
-  return out;
-}
-
-/**
- * Per-frame posteriors (T × C) of normalised frames (T × I) through a B = 1 TFLite runner from a
- * zero state, the state carried from frame to frame as the worker carries it.
- */
-export function runnerPosteriors(runner: TfliteRunner, frames: Float32Array): Float32Array {
-  const { inputSize: I, hiddenSize: H, outputSize: C } = runner;
-  const T = frames.length / I;
-  const out = new Float32Array(T * C);
-  runner.h.fill(0);
-  for (let t = 0; t < T; t++) {
-    runner.x.set(frames.subarray(t * I, (t + 1) * I));
-    runner.invoke();
-    out.set(runner.y.subarray(0, C), t * C);
-    runner.h.set(runner.hOut.subarray(0, H));
-  }
   return out;
 }
 

@@ -43,6 +43,7 @@ import { predict } from '../train/predict.js';
 import { formatDuration, ProgressBar } from '../train/progress.js';
 import { CACHE_DIR } from './data/corpus.js';
 import type { StreamTruth } from './data/stream.js';
+import { runSequences } from '../sensors/model-files.js';
 import type { ValStream } from './calibrate.js';
 import { calibrate, loadValStreams } from './calibrate.js';
 import type { ClipSet, DetectorParams, TargetOptions } from './kws-lib.js';
@@ -61,7 +62,6 @@ import {
   joinClipSets,
   loadClipSet,
   readWav16k,
-  runnerPosteriors,
   scoreStream,
   streamFrames,
   writeFloatWeights,
@@ -538,10 +538,11 @@ async function main(): Promise<void> {
   const draft = exportGruModel(weights, { ...base, batches: [1] });
   const tflite = await loadTfliteInNode();
   const runner = await createTfliteRunner(tflite, draft[0]!.bytes);
-  const posteriors = {
-    keyword: runnerPosteriors(runner, valStreams[0]!.frames),
-    other: runnerPosteriors(runner, valStreams[1]!.frames),
-  };
+  const [keyword, other] = runSequences(
+    runner,
+    valStreams.map((s) => s.frames),
+  );
+  const posteriors = { keyword: keyword!, other: other! };
   runner.dispose();
   const { best: cal, table } = calibrate([posteriors], valStreams);
   const detector: DetectorParams = {

@@ -1,5 +1,5 @@
 /**
- * Helpers shared by the shipped models' scripts and tests (the text model imports them too):
+ * Helpers shared by the shipped models' scripts and tests (the text and keyword models import them too):
  * the float reference weights beside the quantized files, writing an export, and running whole
  * sequences through a `.tflite` GRU step with tfjs-tflite.
  */

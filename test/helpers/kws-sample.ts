@@ -18,9 +18,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { StreamTruth } from '../../models/kws/data/stream.js';
-import { readWav16k, runnerPosteriors } from '../../models/kws/kws-lib.js';
+import { readWav16k } from '../../models/kws/kws-lib.js';
 import type { DetectorParams } from '../../models/kws/kws-lib.js';
 import { keywordsOverPhases } from '../../models/kws/phases.js';
+import { runSequences } from '../../models/sensors/model-files.js';
 import type { FeatureNorm } from '../../src/features/normalize.js';
 import { readModelFile } from '../../src/runtime/model-files-node.js';
 import { loadTfliteInNode } from '../../src/runtime/tflite-node-loader.js';
@@ -70,7 +71,7 @@ export async function keywordsFoundAtEveryPhase(
     const sweep = keywordsOverPhases(
       readWav16k(`${SAMPLE}.wav`),
       truth,
-      (frames) => runnerPosteriors(runner, frames),
+      (frames) => runSequences(runner, [frames])[0]!,
       post.featureNorm,
       post.detector,
       { viaRate },

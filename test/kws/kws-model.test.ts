@@ -24,12 +24,12 @@ import {
   SHIPPED_BATCHES,
   readFloatWeights,
   readWav16k,
-  runnerPosteriors,
   streamFrames,
 } from '../../models/kws/kws-lib.js';
 import type { DetectorParams } from '../../models/kws/kws-lib.js';
 import type { StreamTruth } from '../../models/kws/data/stream.js';
 import { keywordsOverPhases } from '../../models/kws/phases.js';
+import { runSequences } from '../../models/sensors/model-files.js';
 import type { PhaseSweep } from '../../models/kws/phases.js';
 import type { FeatureNorm } from '../../src/features/normalize.js';
 
@@ -162,7 +162,7 @@ describe('shipped keyword model', () => {
         const sweep = keywordsOverPhases(
           samples,
           truth,
-          (frames) => runnerPosteriors(runner, frames),
+          (frames) => runSequences(runner, [frames])[0]!,
           post.featureNorm,
           post.detector,
           { phases: reported.phases, viaRate: reported.viaRate },
