@@ -19,6 +19,7 @@ import { createTfliteRunner } from '../../src/runtime/tflite-runner.js';
 import type { CalibrationRow, StreamPosteriors } from './calibrate.js';
 import { calibrate, loadValStreams } from './calibrate.js';
 import { CACHE_DIR } from './data/corpus.js';
+import { delayedBy } from './phases.js';
 import type { DetectorParams } from './kws-lib.js';
 import { KWS_DIR, readWav16k, streamFrames } from './kws-lib.js';
 import { runSequences } from '../sensors/model-files.js';
@@ -74,10 +75,7 @@ const posteriors: StreamPosteriors[] = [];
 for (let k = 0; k < phases; k++) {
   const delay = Math.round((k * hopSamples) / phases);
   const [keyword, other] = audio.map((a) => {
-    const delayed = new Float32Array(a.length + delay);
-    delayed.set(a.subarray(0, delay));
-    delayed.set(a, delay);
-    return runSequences(runner, [streamFrames(delayed, post.featureNorm)])[0]!;
+    return runSequences(runner, [streamFrames(delayedBy(a, delay), post.featureNorm)])[0]!;
   });
   posteriors.push({ keyword: keyword!, other: other!, delayMs: delay / 16 });
   process.stderr.write(`phase ${k + 1}/${phases}: delay ${delay / 16} ms\n`);

@@ -35,7 +35,7 @@ import { streamNoise } from './data/stream.js';
 import type { DetectorParams, StreamScore } from './kws-lib.js';
 import { runSequences } from '../sensors/model-files.js';
 import type { PhaseSweep } from './phases.js';
-import { keywordsOverPhases } from './phases.js';
+import { heldoutSampleOverPhases } from './phases.js';
 import {
   FLOAT_WEIGHTS_FILE,
   KWS_DIR,
@@ -157,14 +157,8 @@ async function main(): Promise<void> {
     Array.from({ length: N }, (_, i) => clip(i)),
   );
   // ---- the bundled sample at 32 framing phases, as read from a file and as a browser hears it
-  const sampleTruth = JSON.parse(
-    readFileSync(join(SAMPLES_DIR, 'keywords-heldout.json'), 'utf8'),
-  ) as StreamTruth;
-  const sampleAudio = readWav16k(join(SAMPLES_DIR, 'keywords-heldout.wav'));
   const samplePhases = [16_000, 48_000].map((viaRate) =>
-    keywordsOverPhases(sampleAudio, sampleTruth, (f) => runSequences(runner, [f])[0]!, norm, detector, {
-      viaRate,
-    }),
+    heldoutSampleOverPhases(runner, manifest, { viaRate }),
   );
   runner.dispose();
 

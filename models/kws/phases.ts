@@ -8,13 +8,19 @@
  * which the detector finds it. The report quotes it for the held-out sample, and the PWA test derives
  * from it which of the sample's keywords a live capture must find.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { resample } from '../../src/features/wav.js';
 import type { FeatureNorm } from '../../src/features/normalize.js';
 import { StreamingResampler } from '../../src/features/streaming-resampler.js';
+import type { ModelManifest } from '../../src/model/manifest.js';
+import type { ModelRunner } from '../../src/runtime/runner.js';
+import { runSequences } from '../sensors/model-files.js';
+import { SAMPLES_DIR } from './data/corpus.js';
 import type { StreamTruth } from './data/stream.js';
 import { KEYWORDS } from './data/words.js';
 import type { DetectorParams } from './kws-lib.js';
-import { detect, scoreStream, streamFrames } from './kws-lib.js';
+import { detect, readWav16k, scoreStream, streamFrames } from './kws-lib.js';
 
 /** Sample rate of the model's features, Hz. */
 const RATE = 16_000;
@@ -75,10 +81,7 @@ export function keywordsOverPhases(
     // From 0 to one sample short of a hop. At 48 kHz the steps (≈ 15.5 samples) are not whole
     // 16 kHz samples, so that path also tries fractional shifts.
     const delay = phases === 1 ? 0 : Math.round((k * (hopSamples - 1)) / (phases - 1));
-    // The delay is filled with the recording's own first samples (its noise floor), not with zeros.
-    const delayed = new Float32Array(source.length + delay);
-    delayed.set(source.subarray(0, delay));
-    delayed.set(source, delay);
+    const delayed = delayedBy(source, delay);
     const audio = viaRate === RATE ? delayed : backTo16k(delayed, viaRate);
     const delayMs = (delay / viaRate) * 1000;
     const detections = detect(posteriorsOf(streamFrames(audio, norm)), detector).map((d) => ({
@@ -97,6 +100,38 @@ export function keywordsOverPhases(
       found: found[i]!,
     })),
   };
+}
+
+/**
+ * `samples` `delay` samples later: the gap is filled with the recording's own first samples (its
+ * noise floor), not with zeros, so the delay adds no onset of its own.
+ */
+export function delayedBy(samples: Float32Array, delay: number): Float32Array {
+  const out = new Float32Array(samples.length + delay);
+  out.set(samples.subarray(0, delay));
+  out.set(samples, delay);
+  return out;
+}
+
+/**
+ * {@link keywordsOverPhases} for the bundled held-out sample (`models/kws/samples/keywords-heldout`)
+ * through a keyword model's GRU-step runner, with its manifest's feature normalisation and detector.
+ */
+export function heldoutSampleOverPhases(
+  runner: ModelRunner,
+  manifest: Pick<ModelManifest, 'postprocess'>,
+  options: PhaseOptions = {},
+): PhaseSweep {
+  const post = manifest.postprocess as { featureNorm: FeatureNorm; detector: DetectorParams };
+  const base = join(SAMPLES_DIR, 'keywords-heldout');
+  return keywordsOverPhases(
+    readWav16k(`${base}.wav`),
+    JSON.parse(readFileSync(`${base}.json`, 'utf8')) as StreamTruth,
+    (frames) => runSequences(runner, [frames])[0]!,
+    post.featureNorm,
+    post.detector,
+    options,
+  );
 }
 
 function backTo16k(audio: Float32Array, rate: number): Float32Array {

@@ -17,12 +17,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import type { StreamTruth } from '../../models/kws/data/stream.js';
-import { readWav16k } from '../../models/kws/kws-lib.js';
-import type { DetectorParams } from '../../models/kws/kws-lib.js';
-import { keywordsOverPhases } from '../../models/kws/phases.js';
-import { runSequences } from '../../models/sensors/model-files.js';
-import type { FeatureNorm } from '../../src/features/normalize.js';
+import { heldoutSampleOverPhases } from '../../models/kws/phases.js';
 import { readModelFile } from '../../src/runtime/model-files-node.js';
 import { loadTfliteInNode } from '../../src/runtime/tflite-node-loader.js';
 import { createTfliteRunner } from '../../src/runtime/tflite-runner.js';
@@ -64,18 +59,9 @@ export async function keywordsFoundAtEveryPhase(
   model = join(MODELS_DIR, 'kws', 'kws-int8-weights-b1.tflite'),
 ): Promise<Set<string>> {
   const { bytes, manifest } = readModelFile(model);
-  const post = manifest.postprocess as { featureNorm: FeatureNorm; detector: DetectorParams };
-  const truth = JSON.parse(readFileSync(`${SAMPLE}.json`, 'utf8')) as StreamTruth;
   const runner = await createTfliteRunner(await loadTfliteInNode(), bytes);
   try {
-    const sweep = keywordsOverPhases(
-      readWav16k(`${SAMPLE}.wav`),
-      truth,
-      (frames) => runSequences(runner, [frames])[0]!,
-      post.featureNorm,
-      post.detector,
-      { viaRate },
-    );
+    const sweep = heldoutSampleOverPhases(runner, manifest, { viaRate });
     return new Set(sweep.keywords.filter((k) => k.found === sweep.phases).map((k) => `${k.label}@${k.text}`));
   } finally {
     runner.dispose();

@@ -26,12 +26,8 @@ import {
   readWav16k,
   streamFrames,
 } from '../../models/kws/kws-lib.js';
-import type { DetectorParams } from '../../models/kws/kws-lib.js';
-import type { StreamTruth } from '../../models/kws/data/stream.js';
-import { keywordsOverPhases } from '../../models/kws/phases.js';
-import { runSequences } from '../../models/sensors/model-files.js';
+import { heldoutSampleOverPhases } from '../../models/kws/phases.js';
 import type { PhaseSweep } from '../../models/kws/phases.js';
-import type { FeatureNorm } from '../../src/features/normalize.js';
 
 const file = (b: number): string => join(KWS_DIR, `kws-int8-weights-b${b}.tflite`);
 
@@ -153,20 +149,13 @@ describe('shipped keyword model', () => {
     };
     expect(report.samplePhases.map((p) => p.viaRate)).toEqual([16_000, 48_000]);
     const { bytes, manifest } = readModelFile(file(1));
-    const post = manifest.postprocess as { featureNorm: FeatureNorm; detector: DetectorParams };
-    const truth = JSON.parse(readFileSync(join(SAMPLES_DIR, 'keywords-heldout.json'), 'utf8')) as StreamTruth;
-    const samples = readWav16k(join(SAMPLES_DIR, 'keywords-heldout.wav'));
     const runner = await createTfliteRunner(tflite, bytes);
     try {
       for (const reported of report.samplePhases) {
-        const sweep = keywordsOverPhases(
-          samples,
-          truth,
-          (frames) => runSequences(runner, [frames])[0]!,
-          post.featureNorm,
-          post.detector,
-          { phases: reported.phases, viaRate: reported.viaRate },
-        );
+        const sweep = heldoutSampleOverPhases(runner, manifest, {
+          phases: reported.phases,
+          viaRate: reported.viaRate,
+        });
         expect(sweep, `framing phases via ${reported.viaRate} Hz`).toEqual(reported);
       }
     } finally {
