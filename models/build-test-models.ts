@@ -5,10 +5,11 @@
  *
  *   npm run models
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exportGruModel } from '../src/model/export.js';
+import { writeExport } from './sensors/model-files.js';
 import { QUANT_SCHEMES } from '../src/model/gru-graph.js';
 import {
   testModelWeights,
@@ -31,12 +32,8 @@ for (const H of TEST_MODEL_HIDDEN_SIZES) {
       labels: ['silence', 'unknown', 'yes', 'no', 'up', 'down', 'left', 'right', 'on', 'off', 'stop', 'go'],
       features: { kind: 'raw', description: 'seeded random test model: any 40 floats per frame' },
     });
+    writeExport(outDir, files);
     for (const f of files) {
-      writeFileSync(join(outDir, f.fileName), f.bytes);
-      writeFileSync(
-        join(outDir, f.fileName.replace(/\.tflite$/, '.json')),
-        JSON.stringify(f.manifest, null, 2) + '\n',
-      );
       total += f.bytes.length;
       console.log(
         `${f.fileName.padEnd(36)} ${String(f.bytes.length).padStart(8)} bytes  ${f.manifest.sha256.slice(0, 12)}`,

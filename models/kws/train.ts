@@ -43,7 +43,7 @@ import { predict } from '../train/predict.js';
 import { formatDuration, ProgressBar } from '../train/progress.js';
 import { CACHE_DIR } from './data/corpus.js';
 import type { StreamTruth } from './data/stream.js';
-import { runSequences } from '../sensors/model-files.js';
+import { runSequences, writeExport } from '../sensors/model-files.js';
 import type { ValStream } from './calibrate.js';
 import { calibrate, loadValStreams } from './calibrate.js';
 import type { ClipSet, DetectorParams, TargetOptions } from './kws-lib.js';
@@ -560,13 +560,7 @@ async function main(): Promise<void> {
     postprocess: { [FEATURE_NORM_KEY]: train.norm, detector },
   });
   mkdirSync(o.out, { recursive: true });
-  for (const f of files) {
-    writeFileSync(join(o.out, f.fileName), f.bytes);
-    writeFileSync(
-      join(o.out, f.fileName.replace(/\.tflite$/, '.json')),
-      JSON.stringify(f.manifest, null, 1) + '\n',
-    );
-  }
+  writeExport(o.out, files);
   writeFloatWeights(join(o.out, FLOAT_WEIGHTS_FILE), weights, {
     modelId: files[0]!.manifest.modelId,
     labels: OUTPUT_LABELS,
