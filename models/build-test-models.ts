@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exportGruModel } from '../src/model/export.js';
-import { writeExport } from './sensors/model-files.js';
+import { writeExport } from './model-files.js';
 import { QUANT_SCHEMES } from '../src/model/gru-graph.js';
 import {
   testModelWeights,

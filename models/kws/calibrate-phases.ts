@@ -22,7 +22,7 @@ import { CACHE_DIR } from './data/corpus.js';
 import { delayedBy } from './phases.js';
 import type { DetectorParams } from './kws-lib.js';
 import { KWS_DIR, readWav16k, streamFrames } from './kws-lib.js';
-import { runSequences } from '../sensors/model-files.js';
+import { runSequences } from '../model-files.js';
 
 const { values } = parseArgs({
   options: {

@@ -33,7 +33,7 @@ import { CACHE_DIR, SAMPLES_DIR } from './data/corpus.js';
 import type { StreamTruth } from './data/stream.js';
 import { streamNoise } from './data/stream.js';
 import type { DetectorParams, StreamScore } from './kws-lib.js';
-import { runSequences } from '../sensors/model-files.js';
+import { runSequences } from '../model-files.js';
 import type { PhaseSweep } from './phases.js';
 import { heldoutSampleOverPhases } from './phases.js';
 import {

@@ -15,7 +15,7 @@ import type { FeatureNorm } from '../../src/features/normalize.js';
 import { StreamingResampler } from '../../src/features/streaming-resampler.js';
 import type { ModelManifest } from '../../src/model/manifest.js';
 import type { ModelRunner } from '../../src/runtime/runner.js';
-import { runSequences } from '../sensors/model-files.js';
+import { runSequences } from '../model-files.js';
 import { SAMPLES_DIR } from './data/corpus.js';
 import type { StreamTruth } from './data/stream.js';
 import { KEYWORDS } from './data/words.js';

@@ -43,7 +43,7 @@ import { predict } from '../train/predict.js';
 import { formatDuration, ProgressBar } from '../train/progress.js';
 import { CACHE_DIR } from './data/corpus.js';
 import type { StreamTruth } from './data/stream.js';
-import { runSequences, writeExport } from '../sensors/model-files.js';
+import { runSequences, writeExport } from '../model-files.js';
 import type { ValStream } from './calibrate.js';
 import { calibrate, loadValStreams } from './calibrate.js';
 import type { ClipSet, DetectorParams, TargetOptions } from './kws-lib.js';

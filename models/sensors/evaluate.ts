@@ -20,7 +20,7 @@ import { predict } from '../train/predict.js';
 import { normalise, SAMPLE_MINUTES, splitSeries, SPLITS } from './data.js';
 import { ANOMALY_KINDS } from './generator.js';
 import { evaluateScorer, type EventMetrics, type ScoredSeries } from './metrics.js';
-import { loadFloatWeights, runSequences } from './model-files.js';
+import { loadFloatWeights, runSequences } from '../model-files.js';
 
 const DIR = fileURLToPath(new URL('.', import.meta.url));
 

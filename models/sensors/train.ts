@@ -21,7 +21,7 @@ import { train } from '../train/trainer.js';
 import { C, channelStats, forecastWindows, normalise, SAMPLE_MINUTES, splitSeries, SPLITS } from './data.js';
 import { CHANNELS } from './generator.js';
 import { calibrateThreshold, residualStd, type EventMetrics, type ScoredSeries } from './metrics.js';
-import { FLOAT_WEIGHTS_KEY, saveFloatWeights, writeExport } from './model-files.js';
+import { FLOAT_WEIGHTS_KEY, saveFloatWeights, writeExport } from '../model-files.js';
 
 const DIR = fileURLToPath(new URL('.', import.meta.url));
 export const MODEL_NAME = 'sensors';

@@ -15,7 +15,7 @@ import { CharEncoder } from '../../src/features/text.js';
 import { readModelFile } from '../../src/runtime/model-files-node.js';
 import { loadTfliteInNode } from '../../src/runtime/tflite-node-loader.js';
 import { createTfliteRunner } from '../../src/runtime/tflite-runner.js';
-import { loadFloatWeights, runSequences } from '../sensors/model-files.js';
+import { loadFloatWeights, runSequences } from '../model-files.js';
 import { GruModel } from '../train/gru-model.js';
 import { predict } from '../train/predict.js';
 import { LABELS, loadWordLists, makeSamples, type TextSample } from './data.js';

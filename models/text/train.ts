@@ -20,7 +20,7 @@ import type { SequenceData } from '../train/batching.js';
 import { warmupCosine } from '../train/adam.js';
 import { GruModel } from '../train/gru-model.js';
 import { train } from '../train/trainer.js';
-import { FLOAT_WEIGHTS_KEY, saveFloatWeights, writeExport } from '../sensors/model-files.js';
+import { FLOAT_WEIGHTS_KEY, saveFloatWeights, writeExport } from '../model-files.js';
 import { LABELS, LANGUAGES, loadWordLists, makeSamples, MAX_CHARS, type TextSample } from './data.js';
 
 const DIR = fileURLToPath(new URL('.', import.meta.url));

@@ -17,7 +17,7 @@ import { loadTfliteInNode } from '../../src/runtime/tflite-node-loader.js';
 import { createTfliteRunner, type TfliteModule } from '../../src/runtime/tflite-runner.js';
 import { normalise, SPLITS } from '../../models/sensors/data.js';
 import { CHANNELS, generateSeries, SAMPLES_PER_DAY } from '../../models/sensors/generator.js';
-import { loadFloatWeights, runSequences } from '../../models/sensors/model-files.js';
+import { loadFloatWeights, runSequences } from '../../models/model-files.js';
 
 const DIR = fileURLToPath(new URL('../../models/sensors/', import.meta.url));
 const file = (b: number): string => join(DIR, `sensors-int8-weights-b${b}.tflite`);

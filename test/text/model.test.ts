@@ -17,7 +17,7 @@ import { sha256Hex } from '../../src/model/sha256.js';
 import { readModelFile } from '../../src/runtime/model-files-node.js';
 import { loadTfliteInNode } from '../../src/runtime/tflite-node-loader.js';
 import { createTfliteRunner, type TfliteModule } from '../../src/runtime/tflite-runner.js';
-import { loadFloatWeights, runSequences } from '../../models/sensors/model-files.js';
+import { loadFloatWeights, runSequences } from '../../models/model-files.js';
 
 const DIR = fileURLToPath(new URL('../../models/text/', import.meta.url));
 const file = (b: number): string => join(DIR, `text-int8-weights-b${b}.tflite`);

@@ -1,16 +1,16 @@
 /**
- * Helpers shared by the shipped models' scripts and tests (the text and keyword models import them too):
+ * Helpers shared by the shipped models' scripts and tests (sensors, text, keywords, the test models):
  * the float reference weights beside the quantized files, writing an export, and running whole
  * sequences through a `.tflite` GRU step with tfjs-tflite.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ExportedModel } from '../../src/model/export.js';
-import type { GruWeights } from '../../src/model/gru-reference.js';
-import type { ModelManifest } from '../../src/model/manifest.js';
-import { sha256Hex } from '../../src/model/sha256.js';
-import type { ModelRunner } from '../../src/runtime/runner.js';
-import { GruModel } from '../train/gru-model.js';
+import type { ExportedModel } from '../src/model/export.js';
+import type { GruWeights } from '../src/model/gru-reference.js';
+import type { ModelManifest } from '../src/model/manifest.js';
+import { sha256Hex } from '../src/model/sha256.js';
+import type { ModelRunner } from '../src/runtime/runner.js';
+import { GruModel } from './train/gru-model.js';
 
 /** Key, in a shipped manifest's `postprocess`, of the float reference weights' file and sha256. */
 export const FLOAT_WEIGHTS_KEY = 'floatReference';
