@@ -1,7 +1,8 @@
 /**
  * The audio the PWA test plays as the microphone, and what it contains. Chromium's fake capture
- * loops its file, so the recording gets a tail of the recording's own noise floor: one pass then
- * lasts longer than the test listens, and the loop's restart never reaches the app.
+ * plays its file from the start for every new capture and loops it, so the recording gets a tail of
+ * its own noise floor: one pass lasts longer than any span the test checks. (A session kept open
+ * longer does hear the loop start over; the test only checks spans within one pass.)
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
