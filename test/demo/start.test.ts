@@ -1,13 +1,10 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
+import { MATCH_AFTER_MS } from '../../models/kws/kws-lib.js';
+import { runScript } from '../helpers/cli.js';
 import { expectSampleDetections, readHeldoutTruth } from '../helpers/kws-sample.js';
 import type { TimedDetection } from '../helpers/kws-sample.js';
 
-const run = promisify(execFile);
-const cwd = new URL('../../', import.meta.url);
-const start = (...args: string[]) =>
-  run(process.execPath, ['--import', 'tsx', 'demo/main.ts', ...args], { cwd, timeout: 90_000 });
+const start = (...args: string[]): ReturnType<typeof runScript> => runScript('demo/main.ts', args, 90_000);
 
 it('npm start runs the keyword model on every microphone, then the sensor and text models', async () => {
   const { stdout } = await start('--streams', '3');
@@ -21,7 +18,7 @@ it('npm start runs the keyword model on every microphone, then the sensor and te
       label: m[2]!,
       timeMs: Math.round(Number(m[1]) * 1000),
     }));
-  const window = { earlyMs: 0, lateMs: 600 };
+  const window = { earlyMs: 0, lateMs: MATCH_AFTER_MS };
   expectSampleDetections(detected('mic-0'), events, window, 'npm start, mic-0');
   expect(detected('mic-2')).toEqual(detected('mic-0'));
   expect(detected('mic-1')).toEqual([]);

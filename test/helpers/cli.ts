@@ -1,6 +1,6 @@
 /**
- * Running the CLI as a user does (`npm run cli -- <command> …`): a child process from the
- * repository root, through tsx, so the tests exercise argument parsing, exit codes and stdout.
+ * Running the CLI (`npm run cli -- <command> …`) and the demo as a user does: a child process from
+ * the repository root, through tsx, so the tests exercise argument parsing, exit codes and stdout.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -11,14 +11,20 @@ const run = promisify(execFile);
 export const ROOT = new URL('../../', import.meta.url);
 
 /**
- * Runs `src/cli/main.ts <command> ...args`; rejects like `execFile` (with `code` and `stderr`) when
- * the command exits non-zero. Time limit 60 s.
+ * Runs the TypeScript `script` (a path from the repository root) with `args` through tsx; rejects like
+ * `execFile` (with `code` and `stderr`) when it exits non-zero or outlives `timeoutMs` (default 60 s).
  */
+export function runScript(
+  script: string,
+  args: string[],
+  timeoutMs = 60_000,
+): Promise<{ stdout: string; stderr: string }> {
+  return run(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, timeout: timeoutMs });
+}
+
+/** Runs `src/cli/main.ts <command> ...args` (see {@link runScript}). */
 export function runCli(command: string, ...args: string[]): Promise<{ stdout: string; stderr: string }> {
-  return run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', command, ...args], {
-    cwd: ROOT,
-    timeout: 60_000,
-  });
+  return runScript('src/cli/main.ts', [command, ...args]);
 }
 
 /** The records of a `--json` run: one JSON object per non-empty line of `stdout`. */

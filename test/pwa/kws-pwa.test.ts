@@ -24,6 +24,7 @@ import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildKwsDemo } from '../../demo/kws/build.js';
+import { MATCH_AFTER_MS } from '../../models/kws/kws-lib.js';
 import { KWS_MODEL } from '../../demo/kws/model.js';
 import { createStaticServer, listen } from '../../demo/kws/serve.js';
 import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from '../helpers/chromium.js';
@@ -40,10 +41,10 @@ const TRAINED_MODEL = join(MODELS_DIR, '..', KWS_MODEL);
 
 /**
  * How far after a word's end its detection may come: what the model's own evaluation allows
- * (MATCH_AFTER_MS in models/kws/kws-lib.ts). EARLY_MS + LATE_MS stays below the 900 ms between the
- * recording's words, so a detection fits one word at most.
+ * (600 ms). EARLY_MS + LATE_MS stays below the 900 ms between the recording's words, so a detection
+ * fits one word at most.
  */
-const LATE_MS = 600;
+const LATE_MS = MATCH_AFTER_MS;
 /** How far before a word's start a detection may come (capture start vs our clock). */
 const EARLY_MS = 100;
 const WINDOW = { earlyMs: EARLY_MS, lateMs: LATE_MS };
@@ -72,7 +73,7 @@ async function requiredLive(page: Page): Promise<Set<string>> {
 /** Detections of the library's own path in Node (the CLI's `detectKeywords`) on 16 kHz `samples`. */
 async function nodeDetections(samples: Float32Array): Promise<TimedDetection[]> {
   const model = loadKwsModel(TRAINED_MODEL);
-  const engine = await createEngine({ models: [{ bytes: model.bytes, manifest: model.manifest }] });
+  const engine = await createEngine({ models: [model] });
   try {
     const { detections } = await detectKeywords(engine, model, samples);
     return detections.map((d) => ({ label: d.label, timeMs: d.timeMs }));

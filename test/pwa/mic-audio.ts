@@ -7,6 +7,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseWav, toMono, writeWav } from '../../src/features/wav.js';
+import { readHeldoutTruth } from '../helpers/kws-sample.js';
 import type { SpokenEvent } from '../helpers/kws-sample.js';
 import { MODELS_DIR } from '../helpers/models.js';
 
@@ -26,11 +27,7 @@ const LEAD_IN_MS = 800;
 
 /** Writes the held-out keyword recording, padded with its own noise floor, into `dir`. */
 export async function writeMicRecording(dir: string): Promise<MicRecording> {
-  const truth = JSON.parse(await readFile(join(SAMPLES, 'keywords-heldout.json'), 'utf8')) as {
-    sampleRate: number;
-    durationMs: number;
-    events: SpokenEvent[];
-  };
+  const truth = readHeldoutTruth();
   const audio = parseWav(new Uint8Array(await readFile(join(SAMPLES, 'keywords-heldout.wav'))));
   const samples = toMono(audio.channels);
   const rate = audio.sampleRate;

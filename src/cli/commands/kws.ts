@@ -14,7 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { from, lastValueFrom, tap } from 'rxjs';
 import { GruStreamError } from '../../errors.js';
 import { LogMelFrontEnd } from '../../features/log-mel.js';
+import type { LogMelFeatureSpec } from '../../features/log-mel.js';
 import { createNormalizer, featureNormFromManifest } from '../../features/normalize.js';
+import type { FeatureNorm } from '../../features/normalize.js';
 import { parseWav, resample, toMono } from '../../features/wav.js';
 import { createEngine } from '../../client/node.js';
 import { infer } from '../../client/infer.js';
@@ -44,18 +46,31 @@ export interface KwsDetectionLine {
  */
 export function loadKwsModel(path: string = DEFAULT_KWS_MODEL): ModelFile {
   const model = readModelFile(path);
-  const { manifest } = model;
-  if (manifest.features?.kind !== 'log-mel') {
+  kwsFrontEnd(model.manifest, path);
+  // Called for its checks: a manifest without usable detector settings fails here, not mid-stream.
+  kwsDetectorOptionsFromManifest(model.manifest);
+  return model;
+}
+
+/**
+ * The log-mel spec and feature normalisation a keyword model's manifest must carry.
+ * @param what names the model in the error (its path when known)
+ * @throws GruStreamError E_MANIFEST when either is missing
+ */
+function kwsFrontEnd(
+  manifest: ModelManifest,
+  what: string,
+): { features: LogMelFeatureSpec; norm: FeatureNorm } {
+  const features = manifest.features;
+  if (features?.kind !== 'log-mel') {
     throw new GruStreamError(
       'E_MANIFEST',
-      `${path}: expected a keyword model with log-mel features, got features ${JSON.stringify(manifest.features)}`,
+      `${what}: expected a keyword model with log-mel features, got features ${JSON.stringify(features)}`,
     );
   }
-  if (!featureNormFromManifest(manifest)) {
-    throw new GruStreamError('E_MANIFEST', `${path}: the manifest has no postprocess.featureNorm`);
-  }
-  kwsDetectorOptionsFromManifest(manifest);
-  return model;
+  const norm = featureNormFromManifest(manifest);
+  if (!norm) throw new GruStreamError('E_MANIFEST', `${what}: the manifest has no postprocess.featureNorm`);
+  return { features, norm };
 }
 
 /**
@@ -90,8 +105,6 @@ export interface DetectOptions {
   stream?: string;
   /** Called with each detection as it happens. */
   onDetection?: (d: KwsDetectionLine) => void;
-  /** Called with each frame's posteriors (C floats), in order. */
-  onFrame?: (output: Float32Array) => void;
 }
 
 /** Mono audio resampled (when needed) to the sample rate of the keyword model's features. */
@@ -111,10 +124,8 @@ export function atModelRate(
  * @throws GruStreamError E_MANIFEST when the manifest has no log-mel features or no normalisation
  */
 export function keywordChunks(manifest: ModelManifest, samples: Float32Array, chunkMs = 100): Float32Array[] {
-  const norm = featureNormFromManifest(manifest);
-  if (manifest.features?.kind !== 'log-mel' || !norm)
-    throw new GruStreamError('E_MANIFEST', 'expected log-mel features and postprocess.featureNorm');
-  const frontEnd = LogMelFrontEnd.fromFeatureSpec(manifest.features);
+  const { features, norm } = kwsFrontEnd(manifest, `model ${manifest.name}`);
+  const frontEnd = LogMelFrontEnd.fromFeatureSpec(features);
   const normalize = createNormalizer(norm);
   const chunkSamples = Math.max(1, Math.round((frontEnd.sampleRate * chunkMs) / 1000));
   const chunks: Float32Array[] = [];
@@ -138,20 +149,16 @@ export async function detectKeywords(
   model: ModelFile,
   samples: Float32Array,
   options: DetectOptions = {},
-): Promise<{ detections: KwsDetectionLine[]; frames: number }> {
+): Promise<{ detections: KwsDetectionLine[] }> {
   const { manifest } = model;
   const chunks = keywordChunks(manifest, samples, options.chunkMs);
   const detector = new KwsDetector(kwsDetectorOptionsFromManifest(manifest));
   const lag = detectionLagMs(manifest);
   const detections: KwsDetectionLine[] = [];
-  let frames = 0;
-  if (chunks.length === 0) return { detections, frames };
   await lastValueFrom(
     from(chunks).pipe(
       infer(engine, { stream: options.stream ?? 'kws' }),
       tap((p) => {
-        frames++;
-        options.onFrame?.(p.output);
         const hit = detector.push(p.output);
         if (!hit) return;
         const d = { label: hit.label, timeMs: hit.timeMs + lag, score: hit.score };
@@ -159,8 +166,10 @@ export async function detectKeywords(
         options.onDetection?.(d);
       }),
     ),
+    // Audio shorter than one frame gives no chunks, hence no predictions: no detections either.
+    { defaultValue: undefined },
   );
-  return { detections, frames };
+  return { detections };
 }
 
 const HELP = 'usage: npm run cli -- kws <file.wav> [--json] [--model <file.tflite>] [--chunk-ms N]';
@@ -181,7 +190,7 @@ export async function kws(args: string[]): Promise<void> {
   const audio = readAudioFile(file);
   const model = loadKwsModel(modelPath);
   const { samples, rate } = atModelRate(audio, model.manifest);
-  const engine = await createEngine({ models: [{ bytes: model.bytes, manifest: model.manifest }] });
+  const engine = await createEngine({ models: [model] });
   try {
     if (!json) console.log(`${'time'.padStart(9)}  ${'keyword'.padEnd(8)} score`);
     const { detections } = await detectKeywords(engine, model, samples, {

@@ -3,7 +3,6 @@
  * files beside it), a raw-invoke worker and the bench page, serves them and the test models on
  * 127.0.0.1 (random port; nothing else is reachable), and drives the page with playwright-core.
  */
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS, servePage } from '../../helpers/chromium.js';
+import { CHROMIUM, CHROMIUM_ARGS, requireChromium, servePage } from '../../helpers/chromium.js';
 import { MODELS_DIR } from '../../helpers/models.js';
 import { BATCHES, modelFileName } from '../bench-models.js';
 import { benchWorkers, BENCH_WORKERS_DIR } from '../node-engines.js';
@@ -42,11 +41,7 @@ export interface ChromiumBench {
 
 /** Builds, serves and launches; the caller closes. */
 export async function startChromiumBench(): Promise<ChromiumBench> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set CHROMIUM_PATH`,
-    );
-  }
+  requireChromium('The Chromium benchmark');
   await benchWorkers();
   await mkdir(PAGE_DIR, { recursive: true });
   const tfliteFesm = fileURLToPath(
