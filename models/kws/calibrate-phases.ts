@@ -12,16 +12,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { FeatureNorm } from '../../src/features/normalize.js';
-import { readModelFile } from '../../src/runtime/model-files-node.js';
+import { loadKwsModel } from '../../src/cli/commands/kws.js';
+import { featureNormFromManifest } from '../../src/features/normalize.js';
 import { loadTfliteInNode } from '../../src/runtime/tflite-node-loader.js';
 import { createTfliteRunner } from '../../src/runtime/tflite-runner.js';
 import type { CalibrationRow, StreamPosteriors } from './calibrate.js';
-import { calibrate, loadValStreams } from './calibrate.js';
+import { calibrate, readValAudio, valStream } from './calibrate.js';
 import { CACHE_DIR } from './data/corpus.js';
 import { delayedBy } from './phases.js';
-import type { DetectorParams } from './kws-lib.js';
-import { KWS_DIR, readWav16k, streamFrames } from './kws-lib.js';
+import { KWS_DIR, detectorParamsFromManifest, streamFrames } from './kws-lib.js';
 import { runSequences } from '../model-files.js';
 
 const { values } = parseArgs({
@@ -34,25 +33,21 @@ const phases = Number(values.phases);
 if (!Number.isInteger(phases) || phases < 1)
   throw new Error(`--phases: expected an integer ≥ 1, got '${values.phases}'`);
 const valDir = join(String(values.dir), 'continuous-val');
-const { bytes, manifest } = readModelFile(join(KWS_DIR, 'kws-int8-weights-b1.tflite'));
-const post = manifest.postprocess as { featureNorm: FeatureNorm; detector: DetectorParams };
+// The shipped b1 file (the CLI's default model); loadKwsModel checks its feature norm and detector.
+const { bytes, manifest } = loadKwsModel();
+const norm = featureNormFromManifest(manifest)!;
+const detector = detectorParamsFromManifest(manifest);
 const log = JSON.parse(readFileSync(join(KWS_DIR, 'train-log.json'), 'utf8')) as {
   calibration: CalibrationRow;
   calibrationTable: CalibrationRow[];
 };
-const streams = loadValStreams(valDir, post.featureNorm);
+const audio = readValAudio(valDir);
+const streams = audio.map((a) => valStream(a, norm));
 const runner = await createTfliteRunner(await loadTfliteInNode(), bytes);
 
 // As train.ts calibrates: one phase, the streams as synthesized.
-const once = calibrate(
-  [
-    {
-      keyword: runSequences(runner, [streams[0]!.frames])[0]!,
-      other: runSequences(runner, [streams[1]!.frames])[0]!,
-    },
-  ],
-  streams,
-);
+const [keyword0, other0] = streams.map((s) => runSequences(runner, [s.frames])[0]!);
+const once = calibrate([{ keyword: keyword0!, other: other0! }], streams);
 const logged = once.table.filter((r) => r.objective > once.best.objective - 0.05);
 for (const [what, want, got] of [
   ['row', log.calibration, once.best],
@@ -65,18 +60,19 @@ for (const [what, want, got] of [
   }
 }
 process.stderr.write(
-  `one phase: reproduces train-log.json's calibration row and table (${JSON.stringify(post.detector)})\n`,
+  `one phase: reproduces train-log.json's calibration row and table (${JSON.stringify(detector)})\n`,
 );
 
 // The same search over delays of 0, 1/phases, … of a hop (filled with each stream's first samples).
+// Delay 0 is the audio as it is (delayedBy(a, 0) copies a), so its posteriors are the one phase's.
 const hopSamples = 160;
-const audio = streams.map((s) => readWav16k(join(valDir, `${s.name}.wav`)));
 const posteriors: StreamPosteriors[] = [];
 for (let k = 0; k < phases; k++) {
   const delay = Math.round((k * hopSamples) / phases);
-  const [keyword, other] = audio.map((a) => {
-    return runSequences(runner, [streamFrames(delayedBy(a, delay), post.featureNorm)])[0]!;
-  });
+  const [keyword, other] =
+    delay === 0
+      ? [keyword0, other0]
+      : audio.map((a) => runSequences(runner, [streamFrames(delayedBy(a.samples, delay), norm)])[0]!);
   posteriors.push({ keyword: keyword!, other: other!, delayMs: delay / 16 });
   process.stderr.write(`phase ${k + 1}/${phases}: delay ${delay / 16} ms\n`);
 }
@@ -87,9 +83,9 @@ const row = (r: CalibrationRow): string =>
   `${r.faPerHour.toFixed(1)} | ${r.medianDelayMs} ms | ${r.objective.toFixed(3)} |`;
 const shipped = table.find(
   (r) =>
-    r.smoothingFrames === post.detector.smoothingFrames &&
-    r.threshold === post.detector.threshold &&
-    r.suppressionMs === post.detector.suppressionMs,
+    r.smoothingFrames === detector.smoothingFrames &&
+    r.threshold === detector.threshold &&
+    r.suppressionMs === detector.suppressionMs,
 )!;
 const top = [...table].sort((x, y) => y.objective - x.objective).slice(0, 5);
 console.log(`Calibration over ${phases} framing phases (validation voices):\n`);

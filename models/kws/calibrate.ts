@@ -3,11 +3,10 @@
  * continuous audio: a keyword stream and keyword-free speech. train.ts calibrates the shipped model
  * at one framing phase; calibrate-phases.ts re-runs the same search averaged over several phases.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FeatureNorm } from '../../src/features/normalize.js';
-import type { DetectorParams } from './kws-lib.js';
-import { detect, quantile, readWav16k, scoreStream, streamFrames } from './kws-lib.js';
+import type { DetectorParams, StreamAudio } from './kws-lib.js';
+import { detect, quantile, readStream, scoreStream, streamFrames } from './kws-lib.js';
 import type { StreamTruth } from './data/stream.js';
 
 /** A validation stream: its normalised frames and its ground truth. */
@@ -17,19 +16,34 @@ export interface ValStream {
   truth: StreamTruth;
 }
 
+/** A validation stream's audio (16 kHz) and ground truth. */
+export interface ValAudio extends StreamAudio {
+  name: string;
+}
+
+/** The validation streams (data/continuous.ts --split val writes them), in the order `calibrate` takes. */
+const VAL_STREAM_NAMES = ['keyword-stream', 'non-keyword'] as const;
+
+function readValFile(dir: string, name: string): ValAudio {
+  return { name, ...readStream(join(dir, `${name}.wav`)) };
+}
+
+/** The audio of the validation streams of `dir`: the keyword stream, then the keyword-free speech. */
+export function readValAudio(dir: string): ValAudio[] {
+  return VAL_STREAM_NAMES.map((name) => readValFile(dir, name));
+}
+
+/** A validation stream's audio as frames normalised with `norm`. */
+export function valStream({ name, samples, truth }: ValAudio, norm: FeatureNorm): ValStream {
+  return { name, frames: streamFrames(samples, norm), truth };
+}
+
 /**
- * The validation streams of `dir` (data/continuous.ts --split val writes them): the keyword stream,
- * then the keyword-free speech, as frames normalised with `norm`.
+ * The validation streams of `dir` (as {@link readValAudio}) as frames normalised with `norm`, one
+ * file at a time.
  */
 export function loadValStreams(dir: string, norm: FeatureNorm): ValStream[] {
-  return ['keyword-stream', 'non-keyword'].map((name) => {
-    const base = join(dir, name);
-    return {
-      name,
-      frames: streamFrames(readWav16k(`${base}.wav`), norm),
-      truth: JSON.parse(readFileSync(`${base}.json`, 'utf8')) as StreamTruth,
-    };
-  });
+  return VAL_STREAM_NAMES.map((name) => valStream(readValFile(dir, name), norm));
 }
 
 /**

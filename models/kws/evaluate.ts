@@ -25,12 +25,12 @@ import { detectKeywords, loadKwsModel } from '../../src/cli/commands/kws.js';
 import { createEngine } from '../../src/client/node.js';
 import { inferMany } from '../../src/client/infer-multiplexed.js';
 import { isChunkFailure } from '../../src/client/index.js';
+import { featureNormFromManifest } from '../../src/features/normalize.js';
 import { writeWav } from '../../src/features/wav.js';
 import { referenceSequence } from '../../src/model/gru-reference.js';
 import { createTfliteRunner } from '../../src/runtime/tflite-runner.js';
 import { loadTfliteInNode } from '../../src/runtime/tflite-node-loader.js';
 import { CACHE_DIR, SAMPLES_DIR } from './data/corpus.js';
-import type { StreamTruth } from './data/stream.js';
 import { streamNoise } from './data/stream.js';
 import type { DetectorParams, StreamScore } from './kws-lib.js';
 import { runSequences } from '../model-files.js';
@@ -43,11 +43,13 @@ import {
   OUTPUT_LABELS,
   SHIPPED_BATCHES,
   clipDecision,
+  decisionAccuracy,
   detect,
+  detectorParamsFromManifest,
   loadClipSet,
   quantile,
   readFloatWeights,
-  readWav16k,
+  readStream,
   scoreStream,
   streamFrames,
 } from './kws-lib.js';
@@ -135,8 +137,9 @@ async function main(): Promise<void> {
   const modelPath = (b: number): string => join(modelDir, `${MODEL_NAME}-int8-weights-b${b}.tflite`);
   const b1 = loadKwsModel(modelPath(1));
   const { manifest } = b1;
-  const norm = manifest.postprocess!.featureNorm as { mean: number[]; std: number[] };
-  const detector = manifest.postprocess!.detector as DetectorParams;
+  // loadKwsModel has checked both.
+  const norm = featureNormFromManifest(manifest)!;
+  const detector = detectorParamsFromManifest(manifest);
   const weights = readFloatWeights(join(modelDir, FLOAT_WEIGHTS_FILE));
   const C = OUTPUT_LABELS.length;
   if (JSON.stringify(manifest.labels) !== JSON.stringify(OUTPUT_LABELS))
@@ -184,8 +187,11 @@ async function main(): Promise<void> {
   );
   const invokes = (await engine.stats()).invokes;
 
-  const accuracy = (post: Float32Array[]): number =>
-    post.filter((p, i) => clipDecision(p, detector) === test.labels[i]).length / N;
+  const decisions = (post: Float32Array[]): Int32Array =>
+    Int32Array.from(post, (p) => clipDecision(p, detector));
+  const floatDecisions = decisions(floatPost);
+  const quantDecisions = decisions(quantPost);
+  const streamDecisions = decisions(streamPost);
   let maxDiffQ = 0;
   let maxDiffS = 0;
   let argmaxAgree = 0;
@@ -205,12 +211,12 @@ async function main(): Promise<void> {
   }
   const perClass = OUTPUT_LABELS.map((label, c) => {
     const idx = [...test.labels.keys()].filter((i) => test.labels[i] === c);
-    const right = idx.filter((i) => clipDecision(streamPost[i]!, detector) === c).length;
+    const right = idx.filter((i) => streamDecisions[i] === c).length;
     return { label, clips: idx.length, accuracy: right / idx.length };
   });
   const confusions = new Map<string, number>();
   for (let i = 0; i < N; i++) {
-    const got = clipDecision(streamPost[i]!, detector);
+    const got = streamDecisions[i]!;
     if (got !== test.labels[i]) {
       const k = `${OUTPUT_LABELS[test.labels[i]!]}→${OUTPUT_LABELS[got]}`;
       confusions.set(k, (confusions.get(k) ?? 0) + 1);
@@ -218,12 +224,12 @@ async function main(): Promise<void> {
   }
   const clips = {
     count: N,
-    float: accuracy(floatPost),
-    quantized: accuracy(quantPost),
-    streamed: accuracy(streamPost),
+    float: decisionAccuracy(floatDecisions, test.labels),
+    quantized: decisionAccuracy(quantDecisions, test.labels),
+    streamed: decisionAccuracy(streamDecisions, test.labels),
     keywordOnly: {
-      float: accuracyOf(floatPost, test.labels, detector, true),
-      streamed: accuracyOf(streamPost, test.labels, detector, true),
+      float: decisionAccuracy(floatDecisions, test.labels, true),
+      streamed: decisionAccuracy(streamDecisions, test.labels, true),
     },
     maxAbsDiffFloatVsQuantized: maxDiffQ,
     maxAbsDiffStreamedVsQuantized: maxDiffS,
@@ -236,32 +242,18 @@ async function main(): Promise<void> {
 
   // ---- continuous audio, through the CLI's code path (worker, 100 ms chunks)
   const noise = await noiseAudio(dir);
-  const streams: { name: string; wav: string; truth: StreamTruth | null }[] = [
-    { name: 'keyword stream (test voices)', wav: join(dir, 'continuous', 'keyword-stream.wav'), truth: null },
-    {
-      name: 'non-keyword speech (test voices)',
-      wav: join(dir, 'continuous', 'non-keyword.wav'),
-      truth: null,
-    },
-    { name: 'noise (white/pink/brown, −60…−25 dBFS)', wav: noise.path, truth: null },
-    { name: 'bundled keywords-heldout.wav', wav: join(SAMPLES_DIR, 'keywords-heldout.wav'), truth: null },
-    { name: 'bundled noise.wav', wav: join(SAMPLES_DIR, 'noise.wav'), truth: null },
+  const streams: { name: string; wav: string }[] = [
+    { name: 'keyword stream (test voices)', wav: join(dir, 'continuous', 'keyword-stream.wav') },
+    { name: 'non-keyword speech (test voices)', wav: join(dir, 'continuous', 'non-keyword.wav') },
+    { name: 'noise (white/pink/brown, −60…−25 dBFS)', wav: noise.path },
+    { name: 'bundled keywords-heldout.wav', wav: join(SAMPLES_DIR, 'keywords-heldout.wav') },
+    { name: 'bundled noise.wav', wav: join(SAMPLES_DIR, 'noise.wav') },
   ];
   const continuous: StreamReport[] = [];
   const floatContinuous: StreamReport[] = [];
   for (const [k, s] of streams.entries()) {
-    const samples = readWav16k(s.wav);
-    const jsonPath = s.wav.replace(/\.wav$/, '.json');
-    const truth: StreamTruth = existsSync(jsonPath)
-      ? (JSON.parse(readFileSync(jsonPath, 'utf8')) as StreamTruth)
-      : {
-          format: 'kws-stream/1',
-          sampleRate: 16000,
-          durationMs: Math.round((samples.length / 16000) * 1000),
-          channel: 'wide',
-          noise: 'noise only',
-          events: [],
-        };
+    // The noise files have no .json: no keywords, every detection a false accept.
+    const { samples, truth } = readStream(s.wav, { noiseOnlyWithoutJson: true });
     const { detections } = await detectKeywords(engine, b1, samples, { stream: `long-${k}` });
     continuous.push(streamReport(s.name, scoreStream(detections, truth)));
     const ref = referenceSequence(weights, streamFrames(samples, norm)).y;
@@ -303,22 +295,6 @@ async function main(): Promise<void> {
       }
     }
   }
-}
-
-function accuracyOf(
-  post: Float32Array[],
-  labels: Int32Array,
-  d: DetectorParams,
-  keywordsOnly: boolean,
-): number {
-  let n = 0;
-  let right = 0;
-  post.forEach((p, i) => {
-    if (keywordsOnly && labels[i]! < 2) return;
-    n++;
-    if (clipDecision(p, d) === labels[i]) right++;
-  });
-  return right / n;
 }
 
 function markdown(r: {

@@ -3,16 +3,18 @@
  * order, the per-frame training targets, the float weights file, audio → normalised frames, the clip
  * decision rule and the scoring of detections on continuous audio against its ground truth.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { LogMelFrontEnd } from '../../src/features/log-mel.js';
 import type { FeatureNorm } from '../../src/features/normalize.js';
 import { createNormalizer } from '../../src/features/normalize.js';
 import { parseWav, resample, toMono } from '../../src/features/wav.js';
+import type { ModelManifest } from '../../src/model/manifest.js';
 import type { GruWeights } from '../../src/model/gru-reference.js';
 import { checkWeights } from '../../src/model/gru-reference.js';
 import type { Detection } from '../../src/postprocess/kws-detector.js';
 import { KwsDetector } from '../../src/postprocess/kws-detector.js';
+import { kwsDetectorOptionsFromManifest } from '../../src/postprocess/kws-manifest.js';
 import type { FeatureClip } from './data/feature-file.js';
 import { readFeatureSplit } from './data/feature-file.js';
 import type { StreamTruth } from './data/stream.js';
@@ -40,6 +42,18 @@ export interface DetectorParams {
   smoothingFrames: number;
   threshold: number;
   suppressionMs: number;
+}
+
+/**
+ * The detector settings of a keyword model's manifest, only the three {@link DetectorParams} (in
+ * that order: scripts write them to JSON), without the labels and hop the src helper adds.
+ */
+export function detectorParamsFromManifest(
+  manifest: Pick<ModelManifest, 'labels' | 'features' | 'postprocess'>,
+): DetectorParams {
+  // The helper has checked that all three are numbers (its type has them optional).
+  const { smoothingFrames, threshold, suppressionMs } = kwsDetectorOptionsFromManifest(manifest);
+  return { smoothingFrames: smoothingFrames!, threshold: threshold!, suppressionMs: suppressionMs! };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -100,6 +114,35 @@ export function readWav16k(path: string): Float32Array {
   const wav = parseWav(new Uint8Array(readFileSync(path)));
   const mono = toMono(wav.channels);
   return wav.sampleRate === 16000 ? mono : resample(mono, wav.sampleRate, 16000);
+}
+
+/** A recording at 16 kHz and its ground truth. */
+export interface StreamAudio {
+  samples: Float32Array;
+  truth: StreamTruth;
+}
+
+/**
+ * A WAV file (as {@link readWav16k}) and its ground truth, the `.json` beside it (data/continuous.ts
+ * writes both).
+ * @param options.noiseOnlyWithoutJson when there is no `.json`, take the file as noise only (no
+ *   events, its own duration) instead of failing
+ */
+export function readStream(wavPath: string, options: { noiseOnlyWithoutJson?: boolean } = {}): StreamAudio {
+  const samples = readWav16k(wavPath);
+  const jsonPath = wavPath.replace(/\.wav$/, '.json');
+  if (options.noiseOnlyWithoutJson && !existsSync(jsonPath)) {
+    const truth: StreamTruth = {
+      format: 'kws-stream/1',
+      sampleRate: 16000,
+      durationMs: Math.round((samples.length / 16000) * 1000),
+      channel: 'wide',
+      noise: 'noise only',
+      events: [],
+    };
+    return { samples, truth };
+  }
+  return { samples, truth: JSON.parse(readFileSync(jsonPath, 'utf8')) as StreamTruth };
 }
 
 /** Log-mel frames of `samples` (T × 40) normalised with `norm`: exactly what the CLI feeds the worker. */
@@ -229,6 +272,25 @@ export function clipDecision(
   return SILENCE;
 }
 
+/**
+ * The share of clips whose decision (see {@link clipDecision}) is their label; with `keywordsOnly`,
+ * among the keyword clips only (not 'silence' or 'unknown').
+ */
+export function decisionAccuracy(
+  decisions: ArrayLike<number>,
+  labels: Int32Array,
+  keywordsOnly = false,
+): number {
+  let n = 0;
+  let right = 0;
+  for (let i = 0; i < decisions.length; i++) {
+    if (keywordsOnly && (labels[i] === SILENCE || labels[i] === UNKNOWN)) continue;
+    n++;
+    if (decisions[i] === labels[i]) right++;
+  }
+  return right / n;
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Continuous audio
 
@@ -258,12 +320,20 @@ export interface StreamScore {
 const KEYWORD_SET = new Set<string>(KEYWORDS);
 
 /**
+ * The keyword utterances of `truth`, in its order: a {@link StreamScore} hit's `keyword` is an index
+ * into this list.
+ */
+export function keywordEvents(truth: StreamTruth): StreamTruth['events'] {
+  return truth.events.filter((e) => KEYWORD_SET.has(e.label));
+}
+
+/**
  * Matches detections to the keyword utterances of `truth`: a detection of label L at time t finds the
  * first unfound utterance of L with start ≤ t ≤ end + {@link MATCH_AFTER_MS}. A detection inside another
  * keyword's window is a mislabel; anything else is a false accept.
  */
 export function scoreStream(detections: Detection[], truth: StreamTruth): StreamScore {
-  const kws = truth.events.filter((e) => KEYWORD_SET.has(e.label));
+  const kws = keywordEvents(truth);
   const found = new Set<number>();
   const mislabelled = new Set<number>();
   const s: StreamScore = {

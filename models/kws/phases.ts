@@ -8,19 +8,25 @@
  * which the detector finds it. The report quotes it for the held-out sample, and the PWA test derives
  * from it which of the sample's keywords a live capture must find.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resample } from '../../src/features/wav.js';
 import type { FeatureNorm } from '../../src/features/normalize.js';
+import { featureNormFromManifest } from '../../src/features/normalize.js';
 import { StreamingResampler } from '../../src/features/streaming-resampler.js';
 import type { ModelManifest } from '../../src/model/manifest.js';
 import type { ModelRunner } from '../../src/runtime/runner.js';
 import { runSequences } from '../model-files.js';
 import { SAMPLES_DIR } from './data/corpus.js';
 import type { StreamTruth } from './data/stream.js';
-import { KEYWORDS } from './data/words.js';
 import type { DetectorParams } from './kws-lib.js';
-import { detect, readWav16k, scoreStream, streamFrames } from './kws-lib.js';
+import {
+  detect,
+  detectorParamsFromManifest,
+  keywordEvents,
+  readStream,
+  scoreStream,
+  streamFrames,
+} from './kws-lib.js';
 
 /** Sample rate of the model's features, Hz. */
 const RATE = 16_000;
@@ -62,7 +68,7 @@ export interface PhaseSweep {
  * @param posteriorsOf the model: normalised frames (T × features) → posteriors (T × classes), from a
  *   fresh state
  */
-export function keywordsOverPhases(
+function keywordsOverPhases(
   samples: Float32Array,
   truth: StreamTruth,
   posteriorsOf: (frames: Float32Array) => Float32Array,
@@ -74,8 +80,8 @@ export function keywordsOverPhases(
   const viaRate = options.viaRate ?? RATE;
   const source = viaRate === RATE ? samples : resample(samples, RATE, viaRate);
   const hopSamples = (viaRate * HOP_MS) / 1000;
-  // In scoreStream's order: its hits name their utterance by index in this list.
-  const keywords = truth.events.filter((e) => (KEYWORDS as readonly string[]).includes(e.label));
+  // scoreStream's hits name their utterance by index in this list.
+  const keywords = keywordEvents(truth);
   const found = keywords.map(() => 0);
   for (let k = 0; k < phases; k++) {
     // From 0 to one sample short of a hop. At 48 kHz the steps (≈ 15.5 samples) are not whole
@@ -119,17 +125,18 @@ export function delayedBy(samples: Float32Array, delay: number): Float32Array {
  */
 export function heldoutSampleOverPhases(
   runner: ModelRunner,
-  manifest: Pick<ModelManifest, 'postprocess'>,
+  manifest: Pick<ModelManifest, 'labels' | 'features' | 'postprocess'>,
   options: PhaseOptions = {},
 ): PhaseSweep {
-  const post = manifest.postprocess as { featureNorm: FeatureNorm; detector: DetectorParams };
-  const base = join(SAMPLES_DIR, 'keywords-heldout');
+  const norm = featureNormFromManifest(manifest);
+  if (!norm) throw new Error('the keyword model manifest has no postprocess.featureNorm');
+  const { samples, truth } = readStream(join(SAMPLES_DIR, 'keywords-heldout.wav'));
   return keywordsOverPhases(
-    readWav16k(`${base}.wav`),
-    JSON.parse(readFileSync(`${base}.json`, 'utf8')) as StreamTruth,
+    samples,
+    truth,
     (frames) => runSequences(runner, [frames])[0]!,
-    post.featureNorm,
-    post.detector,
+    norm,
+    detectorParamsFromManifest(manifest),
     options,
   );
 }

@@ -82,7 +82,7 @@ class Draw {
 }
 
 /** (a) Every keyword `repeats` times (~30 s per repeat), shuffled; an 'unknown' word after most of them. */
-function keywordStreamPlan(d: Draw, repeats = 2): Utterance[] {
+function keywordStreamPlan(d: Draw, repeats: number): Utterance[] {
   const all = Array.from({ length: repeats }, () => [...KEYWORDS]).flat();
   return d.shuffle(all).flatMap((kw) => {
     const u = [d.utterance(kw, kw, d.between(900, 2400))];

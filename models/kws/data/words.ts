@@ -6,7 +6,10 @@
 /** The ten keywords, in label order. */
 export const KEYWORDS = ['yes', 'no', 'up', 'down', 'left', 'right', 'on', 'off', 'stop', 'go'] as const;
 
-/** The 12 output labels, in the model's output order (index = class id). */
+/**
+ * The 12 labels: the ten keywords, then 'silence' and 'unknown'. Not the model's output order:
+ * OUTPUT_LABELS (kws-lib.ts) puts 'silence' and 'unknown' first.
+ */
 export const KWS_LABELS = [...KEYWORDS, 'silence', 'unknown'] as const;
 
 export type KwsLabel = (typeof KWS_LABELS)[number];
@@ -17,7 +20,7 @@ export type KwsLabel = (typeof KWS_LABELS)[number];
  * streaming detector may rightly fire on their first syllable, so they would be label noise.
  */
 // prettier-ignore
-export const NEAR_MISS_WORDS = [
+const NEAR_MISS_WORDS = [
   // yes
   'yet', 'yell', 'yeah', 'less', 'guess', 'mess', 'chess', 'dress',
   // no
@@ -42,7 +45,7 @@ export const NEAR_MISS_WORDS = [
 
 /** Ordinary words: the Speech Commands auxiliary words and everyday vocabulary. */
 // prettier-ignore
-export const OTHER_WORDS = [
+const OTHER_WORDS = [
   'bed', 'bird', 'cat', 'dog', 'happy', 'house', 'marvin', 'sheila', 'tree', 'wow',
   'zero', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine',
   'backward', 'forward', 'follow', 'learn', 'visual',
@@ -117,7 +120,7 @@ export const SENTENCES = [
  * give n'oU, `write` and `right` r'aIt): the same audio cannot be 'unknown' in one clip and a keyword
  * in another, nor a false accept in keyword-free speech.
  */
-export const KEYWORD_HOMOPHONES = ['know', 'write', 'rite', 'wright'] as const;
+const KEYWORD_HOMOPHONES = ['know', 'write', 'rite', 'wright'] as const;
 
 /** True when `text` contains one of the keywords, or a word spoken exactly like one, as a whole word. */
 export function containsKeyword(text: string): boolean {
