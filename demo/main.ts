@@ -23,7 +23,7 @@ import {
 } from '../src/cli/commands/kws.js';
 import { sensors } from '../src/cli/commands/sensors.js';
 import { text } from '../src/cli/commands/text.js';
-import { KwsDetector, detectionLagMs, kwsDetectorOptionsFromManifest } from '../src/postprocess/index.js';
+import { KwsDetector, kwsDetectorOptionsFromManifest } from '../src/postprocess/index.js';
 import { createEngine, inferMany, isChunkFailure, modelFamily } from '../src/node.js';
 import type { Chunk } from '../src/node.js';
 import type { ModelManifest } from '../src/model/manifest.js';
@@ -89,7 +89,6 @@ async function keywordSpotting(args: Args): Promise<void> {
     detector: new KwsDetector(kwsDetectorOptionsFromManifest(manifest)),
   }));
   const byId = new Map(streams.map((s) => [s.id, s]));
-  const lag = detectionLagMs(manifest);
   const longest = Math.max(...sources.map((s) => s.chunks.length));
   console.log(
     `${streams.length} microphones (${streams.map((s) => `${s.id}: ${s.source.name}`).join(', ')}), ` +
@@ -123,7 +122,7 @@ async function keywordSpotting(args: Args): Promise<void> {
           const hit = byId.get(p.stream)!.detector.push(p.output);
           if (!hit) return;
           detections++;
-          const at = ((hit.timeMs + lag) / 1000).toFixed(2);
+          const at = (hit.timeMs / 1000).toFixed(2);
           console.log(
             `${p.stream.padEnd(6)} ${at.padStart(6)} s  ${hit.label.padEnd(6)} ${hit.score.toFixed(2)}`,
           );

@@ -225,26 +225,29 @@ export function clipTargets(
 // ---------------------------------------------------------------------------------------------------
 // Decisions
 
-/** Detector time (end of the frame's hop) → time in the audio when the frame's window ends. */
-export function detectionAudioMs(detectorTimeMs: number, windowMs = 25, hopMs = 10): number {
-  return detectorTimeMs + windowMs - hopMs;
-}
+/** The frames' timing of {@link streamFrames} (the default front end's): hop and window in ms. */
+const { hopMs: FRAME_HOP_MS, windowMs: FRAME_WINDOW_MS } = new LogMelFrontEnd();
 
 /**
- * Runs a {@link KwsDetector} over per-frame posteriors (T × C), times in ms of audio from the start
- * of the stream (see {@link detectionAudioMs}).
+ * Runs a {@link KwsDetector} over per-frame posteriors (T × C) of {@link streamFrames}' frames;
+ * times are when the audio of the frame that fired ends, in ms from the start of the stream.
  */
 export function detect(
   posteriors: Float32Array,
   params: DetectorParams,
   C = OUTPUT_LABELS.length,
 ): Detection[] {
-  const d = new KwsDetector({ labels: OUTPUT_LABELS, ...params });
+  const d = new KwsDetector({
+    labels: OUTPUT_LABELS,
+    ...params,
+    hopMs: FRAME_HOP_MS,
+    windowMs: FRAME_WINDOW_MS,
+  });
   const out: Detection[] = [];
   const T = posteriors.length / C;
   for (let t = 0; t < T; t++) {
     const hit = d.push(posteriors.subarray(t * C, (t + 1) * C));
-    if (hit) out.push({ ...hit, timeMs: detectionAudioMs(hit.timeMs) });
+    if (hit) out.push(hit);
   }
   return out;
 }

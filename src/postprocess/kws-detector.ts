@@ -23,13 +23,19 @@ export interface KwsDetectorOptions {
   suppressionMs?: number;
   /** Frame hop in ms, to turn frame indices into times. Default 10. */
   hopMs?: number;
+  /**
+   * Length of a frame's audio window in ms (log-mel: 25), so that a detection's time is when the
+   * audio of the frame that fired ends: frame t (from 0) ends at t·hopMs + windowMs. Default: hopMs
+   * (frames that tile the audio; frame t ends at (t + 1)·hopMs).
+   */
+  windowMs?: number;
   /** Labels that never fire. Default ['silence', 'unknown']. */
   ignore?: readonly string[];
 }
 
 export interface Detection {
   label: string;
-  /** End of the frame that fired, in ms from the stream's first frame. */
+  /** When the audio of the frame that fired ends, in ms from the stream's start (see `windowMs`). */
   timeMs: number;
   /** The smoothed posterior when it fired. */
   score: number;
@@ -57,6 +63,7 @@ export class KwsDetector {
   readonly threshold: number;
   readonly suppressionMs: number;
   readonly hopMs: number;
+  readonly windowMs: number;
   private readonly fires: Uint8Array;
   /** Last `smoothingFrames` posteriors, ring-buffered: row (frames mod N). */
   private ring: Float32Array;
@@ -89,11 +96,19 @@ export class KwsDetector {
         `KwsDetector suppressionMs ≥ 0 and hopMs > 0 expected, got ${o.suppressionMs} and ${o.hopMs}`,
       );
     }
+    const windowMs = options.windowMs ?? o.hopMs;
+    if (!(windowMs >= o.hopMs)) {
+      throw new GruStreamError(
+        'E_ARGUMENT',
+        `KwsDetector windowMs: expected a number ≥ hopMs (${o.hopMs}), got ${windowMs}`,
+      );
+    }
     this.labels = o.labels.slice();
     this.smoothingFrames = o.smoothingFrames;
     this.threshold = o.threshold;
     this.suppressionMs = o.suppressionMs;
     this.hopMs = o.hopMs;
+    this.windowMs = windowMs;
     this.fires = Uint8Array.from(this.labels, (l) => (o.ignore.includes(l) ? 0 : 1));
     this.ring = new Float32Array(o.smoothingFrames * C);
     this.sums = new Float64Array(C);
@@ -119,8 +134,9 @@ export class KwsDetector {
       this.ring[row + c] = p;
     }
     this.frames++;
-    const timeMs = this.frames * this.hopMs;
-    if (timeMs < this.quietUntilMs) return undefined;
+    // Suppression runs on hop ends (frames · hop), which is what the saved state's quietUntilMs holds.
+    const hopEndMs = this.frames * this.hopMs;
+    if (hopEndMs < this.quietUntilMs) return undefined;
     // Average over the frames seen so far while the window is still filling.
     const n = Math.min(this.frames, N);
     let best = -1;
@@ -133,8 +149,8 @@ export class KwsDetector {
       }
     }
     if (best < 0) return undefined;
-    this.quietUntilMs = timeMs + this.suppressionMs;
-    return { label: this.labels[best]!, timeMs, score: bestScore };
+    this.quietUntilMs = hopEndMs + this.suppressionMs;
+    return { label: this.labels[best]!, timeMs: hopEndMs + this.windowMs - this.hopMs, score: bestScore };
   }
 
   reset(): void {

@@ -1,12 +1,12 @@
 /**
  * The keyword detector's settings as a trained model ships them: `postprocess.detector` in its manifest
  * ({ smoothingFrames, threshold, suppressionMs }, calibrated on validation audio), the labels in the
- * model's output order and the frame hop of its log-mel features.
+ * model's output order and the frame hop and window of its log-mel features.
  *
  * @example
  *   const detector = new KwsDetector(kwsDetectorOptionsFromManifest(engine.manifest));
  *   const hit = detector.push(prediction.output); // { label, timeMs, score } | undefined
- *   // hit.timeMs counts hops; the audio of that frame ends `detectionLagMs(manifest)` later.
+ *   // hit.timeMs: when the audio of the frame that fired ends, in ms from the stream's start.
  */
 import { GruStreamError } from '../errors.js';
 import type { ModelManifest } from '../model/manifest.js';
@@ -40,22 +40,12 @@ export function kwsDetectorOptionsFromManifest(
       bad(`postprocess.${DETECTOR_KEY}.${k}: expected a number, got ${JSON.stringify(v)}`);
     return v as number;
   };
-  const hopMs = manifest.features?.kind === 'log-mel' ? manifest.features.hopMs : undefined;
+  const f = manifest.features;
   return {
     labels: manifest.labels!,
     smoothingFrames: num('smoothingFrames'),
     threshold: num('threshold'),
     suppressionMs: num('suppressionMs'),
-    ...(hopMs !== undefined && { hopMs }),
+    ...(f?.kind === 'log-mel' && { hopMs: f.hopMs, windowMs: f.windowMs }),
   };
-}
-
-/**
- * How much later than a detection's `timeMs` the audio of the frame that fired ends: the detector
- * counts whole hops (frame t ends at (t + 1)·hop), a log-mel frame's window ends at t·hop + window.
- * 0 for models without log-mel features.
- */
-export function detectionLagMs(manifest: Pick<ModelManifest, 'features'>): number {
-  const f = manifest.features;
-  return f?.kind === 'log-mel' ? f.windowMs - f.hopMs : 0;
 }

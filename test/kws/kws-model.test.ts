@@ -15,6 +15,7 @@ import { createTfliteRunner } from '../../src/runtime/tflite-runner.js';
 import type { TfliteModule } from '../../src/runtime/tflite-runner.js';
 import { loadTfliteInNode } from '../../src/runtime/tflite-node-loader.js';
 import { KwsDetector } from '../../src/postprocess/kws-detector.js';
+import type { Detection } from '../../src/postprocess/kws-detector.js';
 import { kwsDetectorOptionsFromManifest } from '../../src/postprocess/kws-manifest.js';
 import { SAMPLES_DIR } from '../../models/kws/data/corpus.js';
 import {
@@ -109,7 +110,7 @@ describe('shipped keyword model', () => {
       const T = x.length / I;
       const ref = referenceSequence(w, x).y;
       const detectors = [0, 1].map(() => new KwsDetector(kwsDetectorOptionsFromManifest(manifest)));
-      const hits: string[][] = [[], []];
+      const hits: Detection[][] = [[], []];
       runner.h.fill(0);
       for (let t = 0; t < T; t++) {
         const xt = x.subarray(t * I, (t + 1) * I);
@@ -130,11 +131,20 @@ describe('shipped keyword model', () => {
         frames++;
         [y, yRef].forEach((p, k) => {
           const d = detectors[k]!.push(p);
-          if (d) hits[k]!.push(`${d.label}@${Math.round(d.timeMs / DETECTION_TIME_SLACK_MS)}`);
+          if (d) hits[k]!.push(d);
         });
         runner.h.set(runner.hOut.subarray(0, H));
       }
-      expect(hits[0], `${wav}: detections, quantized vs float`).toEqual(hits[1]);
+      const [quantized, float] = hits as [Detection[], Detection[]];
+      const labels = (ds: Detection[]): string[] => ds.map((d) => d.label);
+      expect(labels(quantized), `${wav}: detections, quantized vs float`).toEqual(labels(float));
+      quantized.forEach((d, i) => {
+        const dt = Math.abs(d.timeMs - float[i]!.timeMs);
+        expect(
+          dt,
+          `${wav}: ${d.label} at ${d.timeMs} ms vs float ${float[i]!.timeMs} ms`,
+        ).toBeLessThanOrEqual(DETECTION_TIME_SLACK_MS);
+      });
     }
     runner.dispose();
     expect(frames).toBeGreaterThan(1400);

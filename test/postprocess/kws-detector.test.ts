@@ -25,6 +25,21 @@ describe('KwsDetector', () => {
     expect(fired).toEqual([{ label: 'yes', timeMs: 570 }]);
   });
 
+  it('with windowMs, times a detection by when its frame’s audio ends; what fires is unchanged', () => {
+    // 25 ms windows every 10 ms (log-mel): frame t's audio ends at t·10 + 25, 15 ms after its hop.
+    const options = { labels, smoothingFrames: 10, threshold: 0.6, suppressionMs: 300 };
+    const tiled = new KwsDetector(options);
+    const windowed = new KwsDetector({ ...options, windowMs: 25 });
+    const frames = Array.from({ length: 400 }, (_, t) => row(t % 60 < 25 ? 2 + ((t / 60) & 1) : 0, 0.9));
+    const hitsTiled = frames.map((f) => tiled.push(f)).filter((d) => d !== undefined);
+    const hitsWindowed = frames.map((f) => windowed.push(f)).filter((d) => d !== undefined);
+    expect(hitsTiled.length).toBeGreaterThan(2);
+    expect(hitsWindowed).toEqual(hitsTiled.map((d) => ({ ...d, timeMs: d.timeMs + 15 })));
+    expect(() => new KwsDetector({ labels, windowMs: 5 })).toThrow(
+      /windowMs: expected a number ≥ hopMs \(10\), got 5/,
+    );
+  });
+
   it('a saved state continues exactly like an uninterrupted detector', () => {
     const a = new KwsDetector({ labels, smoothingFrames: 8 });
     const b = new KwsDetector({ labels, smoothingFrames: 8 });

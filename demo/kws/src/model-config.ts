@@ -6,7 +6,7 @@
 import type { ModelManifest } from 'gru-stream';
 import { LogMelFrontEnd, createNormalizer, featureNormFromManifest } from 'gru-stream/features';
 import { parseManifest } from 'gru-stream/model';
-import { DETECTOR_KEY, detectionLagMs, kwsDetectorOptionsFromManifest } from 'gru-stream/postprocess';
+import { DETECTOR_KEY, kwsDetectorOptionsFromManifest } from 'gru-stream/postprocess';
 import type { KwsDetectorOptions } from 'gru-stream/postprocess';
 
 export interface KwsModelConfig {
@@ -17,8 +17,6 @@ export interface KwsModelConfig {
   /** In-place normalisation of frames, when the manifest has `postprocess.featureNorm`. */
   normalize: ((frames: Float32Array) => void) | undefined;
   detector: KwsDetectorOptions;
-  /** From a detection's `timeMs` to the end of the audio of the frame that fired it, in ms. */
-  detectionLagMs: number;
   /** Why this model's output may mean nothing (a test model), for the user to see. */
   warnings: string[];
 }
@@ -54,10 +52,14 @@ export function modelConfig(manifest: ModelManifest): KwsModelConfig {
     );
   }
   const norm = featureNormFromManifest(manifest);
-  // A trained model ships its calibrated settings; a test model gets the detector's defaults.
+  // A trained model ships its calibrated settings; a test model gets the detector's defaults with
+  // its frame timing.
+  const f = manifest.features;
+  const frame =
+    f?.kind === 'log-mel' ? { hopMs: f.hopMs, windowMs: f.windowMs } : { hopMs: createFrontEnd().hopMs };
   const detector: KwsDetectorOptions =
     manifest.postprocess?.[DETECTOR_KEY] === undefined
-      ? { labels, hopMs: createFrontEnd().hopMs }
+      ? { labels, ...frame }
       : kwsDetectorOptionsFromManifest(manifest);
   return {
     manifest,
@@ -65,7 +67,6 @@ export function modelConfig(manifest: ModelManifest): KwsModelConfig {
     createFrontEnd,
     normalize: norm === undefined ? undefined : createNormalizer(norm),
     detector,
-    detectionLagMs: detectionLagMs(manifest),
     warnings,
   };
 }

@@ -174,7 +174,7 @@ export class ListeningSession {
     const d = this.detector.push(p.output);
     if (d !== undefined) {
       // When the audio that fired it ended, counted from this session's first sample.
-      const sessionMs = d.timeMs + this.config.detectionLagMs - this.originFrames * this.detector.hopMs;
+      const sessionMs = d.timeMs - this.originFrames * this.detector.hopMs;
       this.listener.onDetection({ ...d, sessionMs, latencyMs });
     }
     if (this.drain !== undefined && this.answered === this.sent) this.drain.resolve();

@@ -22,7 +22,7 @@ import { createEngine } from '../../client/node.js';
 import { infer } from '../../client/infer.js';
 import type { EngineClient } from '../../client/client.js';
 import { KwsDetector } from '../../postprocess/kws-detector.js';
-import { detectionLagMs, kwsDetectorOptionsFromManifest } from '../../postprocess/kws-manifest.js';
+import { kwsDetectorOptionsFromManifest } from '../../postprocess/kws-manifest.js';
 import type { ModelManifest } from '../../model/manifest.js';
 import type { ModelFile } from '../../runtime/model-files-node.js';
 import { readModelFile } from '../../runtime/model-files-node.js';
@@ -153,7 +153,6 @@ export async function detectKeywords(
   const { manifest } = model;
   const chunks = keywordChunks(manifest, samples, options.chunkMs);
   const detector = new KwsDetector(kwsDetectorOptionsFromManifest(manifest));
-  const lag = detectionLagMs(manifest);
   const detections: KwsDetectionLine[] = [];
   await lastValueFrom(
     from(chunks).pipe(
@@ -161,7 +160,7 @@ export async function detectKeywords(
       tap((p) => {
         const hit = detector.push(p.output);
         if (!hit) return;
-        const d = { label: hit.label, timeMs: hit.timeMs + lag, score: hit.score };
+        const d = { label: hit.label, timeMs: hit.timeMs, score: hit.score };
         detections.push(d);
         options.onDetection?.(d);
       }),
