@@ -67,10 +67,52 @@ export interface CalibrationRow extends DetectorParams {
   objective: number;
 }
 
+/** How one detector setting does on the validation streams: {@link CalibrationRow} without the setting. */
+export type DetectorScore = Omit<CalibrationRow, keyof DetectorParams>;
+
 /**
- * Picks the detector parameters: maximise recall − (false accepts + mislabels per hour) / 100, i.e.
- * one error per hour costs as much as one point of recall; ties go to the shorter median delay. With
- * several phases, recall pools their keywords and errors are averaged over them.
+ * Scores the detector `params` on the posteriors of each phase: recall pools the phases' keywords,
+ * errors are averaged over them; objective = recall − (false accepts + mislabels per hour) / 100.
+ * @param streams the keyword stream, then the keyword-free speech
+ */
+export function scoreDetector(
+  phases: StreamPosteriors[],
+  streams: ValStream[],
+  params: DetectorParams,
+): DetectorScore {
+  const [kwStream, otherStream] = streams;
+  const hours = (kwStream!.truth.durationMs + otherStream!.truth.durationMs) / 3_600_000;
+  let found = 0;
+  let keywords = 0;
+  let falseAccepts = 0;
+  let mislabels = 0;
+  const delays: number[] = [];
+  for (const p of phases) {
+    const at = (posteriors: Float32Array): ReturnType<typeof detect> =>
+      detect(posteriors, params).map((d) => ({ ...d, timeMs: d.timeMs - (p.delayMs ?? 0) }));
+    const a = scoreStream(at(p.keyword), kwStream!.truth);
+    const b = scoreStream(at(p.other), otherStream!.truth);
+    found += a.found;
+    keywords += a.keywords;
+    falseAccepts += a.falseAccepts + b.falseAccepts;
+    mislabels += a.mislabels;
+    delays.push(...a.delaysMs);
+  }
+  const recall = found / keywords;
+  const faPerHour = (falseAccepts + mislabels) / phases.length / hours;
+  return {
+    recall,
+    falseAccepts: falseAccepts / phases.length,
+    mislabels: mislabels / phases.length,
+    faPerHour,
+    medianDelayMs: quantile(delays, 0.5),
+    objective: recall - faPerHour / 100,
+  };
+}
+
+/**
+ * Picks the detector parameters: maximise the {@link scoreDetector} objective, i.e. one error per
+ * hour costs as much as one point of recall; ties go to the shorter median delay.
  * @param streams the keyword stream, then the keyword-free speech
  */
 export function calibrate(
@@ -80,41 +122,16 @@ export function calibrate(
   best: CalibrationRow;
   table: CalibrationRow[];
 } {
-  const [kwStream, otherStream] = streams;
-  const hours = (kwStream!.truth.durationMs + otherStream!.truth.durationMs) / 3_600_000;
   const table: CalibrationRow[] = [];
   for (const smoothingFrames of [1, 3, 5, 8, 10, 15, 20, 30]) {
     for (let ti = 6; ti <= 19; ti++) {
       const threshold = ti * 0.05;
       for (const suppressionMs of [500, 750, 1000, 1500]) {
         const params = { smoothingFrames, threshold, suppressionMs };
-        let found = 0;
-        let keywords = 0;
-        let falseAccepts = 0;
-        let mislabels = 0;
-        const delays: number[] = [];
-        for (const p of phases) {
-          const at = (posteriors: Float32Array): ReturnType<typeof detect> =>
-            detect(posteriors, params).map((d) => ({ ...d, timeMs: d.timeMs - (p.delayMs ?? 0) }));
-          const a = scoreStream(at(p.keyword), kwStream!.truth);
-          const b = scoreStream(at(p.other), otherStream!.truth);
-          found += a.found;
-          keywords += a.keywords;
-          falseAccepts += a.falseAccepts + b.falseAccepts;
-          mislabels += a.mislabels;
-          delays.push(...a.delaysMs);
-        }
-        const recall = found / keywords;
-        const faPerHour = (falseAccepts + mislabels) / phases.length / hours;
         table.push({
           ...params,
           threshold: Math.round(threshold * 100) / 100,
-          recall,
-          falseAccepts: falseAccepts / phases.length,
-          mislabels: mislabels / phases.length,
-          faPerHour,
-          medianDelayMs: quantile(delays, 0.5),
-          objective: recall - faPerHour / 100,
+          ...scoreDetector(phases, streams, params),
         });
       }
     }

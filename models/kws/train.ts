@@ -45,7 +45,7 @@ import { CACHE_DIR } from './data/corpus.js';
 import type { StreamTruth } from './data/stream.js';
 import { runSequences, writeExport } from '../model-files.js';
 import type { ValStream } from './calibrate.js';
-import { calibrate, loadValStreams } from './calibrate.js';
+import { calibrate, loadValStreams, scoreDetector } from './calibrate.js';
 import type { ClipSet, DetectorParams, TargetOptions } from './kws-lib.js';
 import {
   DEFAULT_TARGETS,
@@ -58,11 +58,10 @@ import {
   UNKNOWN,
   clipDecision,
   clipTargets,
-  detect,
+  decisionAccuracy,
   joinClipSets,
   loadClipSet,
   readWav16k,
-  scoreStream,
   streamFrames,
   writeFloatWeights,
 } from './kws-lib.js';
@@ -340,11 +339,10 @@ class EpochBuilder {
 
 /** Clip accuracy of `posteriors` (one T × C array per clip) under the clip decision rule. */
 function clipAccuracy(posteriors: Float32Array[], labels: Int32Array, params: DetectorParams): number {
-  let right = 0;
-  posteriors.forEach((p, i) => {
-    if (clipDecision(p, params) === labels[i]) right++;
-  });
-  return right / posteriors.length;
+  return decisionAccuracy(
+    Int32Array.from(posteriors, (p) => clipDecision(p, params)),
+    labels,
+  );
 }
 
 /** Per-frame posteriors (float, training kernels) of one long stream, in pieces with the state carried. */
@@ -377,16 +375,13 @@ function streamObjective(
   posteriors: { keyword: Float32Array; other: Float32Array },
   streams: ValStream[],
 ): { objective: number; recall: number; errors: number; threshold: number } {
-  const hours = (streams[0]!.truth.durationMs + streams[1]!.truth.durationMs) / 3_600_000;
   let best = { objective: -Infinity, recall: 0, errors: 0, threshold: 0 };
   for (let ti = 10; ti <= 19; ti++) {
     const params = { smoothingFrames: 10, threshold: ti * 0.05, suppressionMs: 1000 };
-    const a = scoreStream(detect(posteriors.keyword, params), streams[0]!.truth);
-    const b = scoreStream(detect(posteriors.other, params), streams[1]!.truth);
-    const errors = a.falseAccepts + a.mislabels + b.falseAccepts;
-    const recall = a.found / a.keywords;
-    const objective = recall - errors / hours / 100;
-    if (objective > best.objective) best = { objective, recall, errors, threshold: params.threshold };
+    const { objective, recall, falseAccepts, mislabels } = scoreDetector([posteriors], streams, params);
+    if (objective > best.objective) {
+      best = { objective, recall, errors: falseAccepts + mislabels, threshold: params.threshold };
+    }
   }
   return best;
 }
