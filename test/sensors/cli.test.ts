@@ -65,6 +65,17 @@ describe('cli sensors', () => {
     );
   });
 
+  it('names a missing file and a directory given as the file', async () => {
+    await expect(cli('no-such-file.csv')).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('error [E_ARGUMENT]: cannot read no-such-file.csv: no such file'),
+    });
+    await expect(cli('models')).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('error [E_ARGUMENT]: cannot read models: it is a directory'),
+    });
+  });
+
   it('a bad row stops it with exit code 1, naming the line and column', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sensors-cli-'));
     const bad = join(dir, 'bad.csv');

@@ -64,7 +64,7 @@ describe('cli text', () => {
   it('refuses a missing file with a coded error', async () => {
     await expect(cli('no-such-file.txt')).rejects.toMatchObject({
       code: 1,
-      stderr: expect.stringContaining('error [E_ARGUMENT]: cannot read no-such-file.txt'),
+      stderr: expect.stringContaining('error [E_ARGUMENT]: cannot read no-such-file.txt: no such file'),
     });
   });
 });

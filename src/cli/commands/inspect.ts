@@ -1,13 +1,13 @@
 /** `inspect <file.tflite> [--json]`: describe any .tflite (tensors, shapes, types, quantization, operators). */
-import { readFileSync } from 'node:fs';
 import { describeGraph } from '../../model/tflite/describe.js';
 import { readTflite } from '../../model/tflite/reader.js';
+import { readInputFile } from '../input-file.js';
 import { UsageError } from '../usage.js';
 
 export async function inspect(args: string[]): Promise<void> {
   const file = args.find((a) => !a.startsWith('--'));
   if (!file) throw new UsageError('inspect needs a file: npm run cli -- inspect <file.tflite>');
-  const graph = readTflite(new Uint8Array(readFileSync(file)));
+  const graph = readTflite(new Uint8Array(readInputFile(file)));
   if (args.includes('--json')) {
     // Constant data as its byte length: the bytes themselves are what the .tflite is for.
     const replacer = (k: string, v: unknown): unknown =>

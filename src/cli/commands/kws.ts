@@ -9,7 +9,6 @@
  * is the detection time: how far into the file the audio had to be heard for the detector to fire
  * (the end of the window of the frame that fired), in ms from the start of the file.
  */
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { from, lastValueFrom, tap } from 'rxjs';
 import { GruStreamError } from '../../errors.js';
@@ -26,6 +25,7 @@ import { kwsDetectorOptionsFromManifest } from '../../postprocess/kws-manifest.j
 import type { ModelManifest } from '../../model/manifest.js';
 import type { ModelFile } from '../../runtime/model-files-node.js';
 import { readModelFile } from '../../runtime/model-files-node.js';
+import { readInputFile } from '../input-file.js';
 import { UsageError, parseFileCommand } from '../usage.js';
 
 /** The shipped keyword model (B = 1: one stream needs no bigger batch). */
@@ -78,15 +78,7 @@ function kwsFrontEnd(
  * @throws GruStreamError E_ARGUMENT naming the file when it is missing or not a WAV this reader takes
  */
 export function readAudioFile(path: string): { samples: Float32Array; sampleRate: number } {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(path));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
-    throw new GruStreamError('E_ARGUMENT', `cannot read ${path}: ${why}`);
-  }
+  const bytes = new Uint8Array(readInputFile(path));
   try {
     const wav = parseWav(bytes);
     return { samples: toMono(wav.channels), sampleRate: wav.sampleRate };

@@ -14,7 +14,6 @@
  * file): with `--json`, `{"sensor","start","end","peakScore","channel","peakTime"}` (`start`/`end`:
  * times of the first and last alarm sample); otherwise a readable line, and a summary.
  */
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { GruStreamError } from '../../errors.js';
 import { AnomalyScorer, anomalyScorerFromManifest } from '../../postprocess/anomaly-scorer.js';
@@ -22,6 +21,7 @@ import type { AnomalyEpisode } from '../../postprocess/anomaly-scorer.js';
 import { createEngine, modelFamily, readModelFile } from '../../node.js';
 import type { Chunk } from '../../node.js';
 import { forEachPrediction } from '../predictions.js';
+import { readInputFile } from '../input-file.js';
 import { parseFileCommand } from '../usage.js';
 
 export const DEFAULT_SENSORS_MODEL = fileURLToPath(
@@ -145,12 +145,7 @@ export async function sensors(args: string[]): Promise<void> {
   }
   const channels = features.channels;
   const { mean, std } = features.normalisation;
-  let text: string;
-  try {
-    text = readFileSync(o.file, 'utf8');
-  } catch (e) {
-    throw new GruStreamError('E_ARGUMENT', `cannot read ${o.file}: ${(e as Error).message}`);
-  }
+  const text = readInputFile(o.file).toString('utf8');
   const data = parseSensorCsv(text, channels, o.file);
   const C = channels.length;
   const sampleMinutes = manifest.postprocess?.sampleMinutes;

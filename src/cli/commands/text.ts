@@ -11,13 +11,13 @@
  * - otherwise one readable line per text line: the final label and score, from which character on
  *   the label no longer changed, and the text.
  */
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { GruStreamError } from '../../errors.js';
 import { CharEncoder } from '../../features/text.js';
 import { createEngine, modelFamily, readModelFile } from '../../node.js';
 import type { Chunk, WorkerEngineClient } from '../../node.js';
 import { forEachPrediction } from '../predictions.js';
+import { readInputFile } from '../input-file.js';
 import { parseFileCommand } from '../usage.js';
 
 export const DEFAULT_TEXT_MODEL = fileURLToPath(
@@ -80,12 +80,7 @@ export async function text(args: string[]): Promise<void> {
     );
   }
   const encoder = new CharEncoder(features.alphabet);
-  let content: string;
-  try {
-    content = readFileSync(o.file, 'utf8');
-  } catch (e) {
-    throw new GruStreamError('E_ARGUMENT', `cannot read ${o.file}: ${(e as Error).message}`);
-  }
+  const content = readInputFile(o.file).toString('utf8');
   const lines = content
     .split(/\r?\n/)
     .map((l, i) => ({ line: i + 1, chars: [...l] }))
