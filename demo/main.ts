@@ -14,21 +14,24 @@
  */
 import { fileURLToPath } from 'node:url';
 import { from, mergeMap, range, tap } from 'rxjs';
+import { KwsDetector, kwsDetectorOptionsFromManifest } from '../src/postprocess/index.js';
 import {
-  DEFAULT_KWS_MODEL,
   atModelRate,
+  createEngine,
+  inferMany,
+  isChunkFailure,
   keywordChunks,
   loadKwsModel,
+  modelFamily,
   readAudioFile,
-} from '../src/cli/commands/kws.js';
-import { sensors } from '../src/cli/commands/sensors.js';
-import { text } from '../src/cli/commands/text.js';
-import { KwsDetector, kwsDetectorOptionsFromManifest } from '../src/postprocess/index.js';
-import { createEngine, inferMany, isChunkFailure, modelFamily } from '../src/node.js';
+} from '../src/node.js';
+import { runCli } from '../src/cli/index.js';
 import type { Chunk } from '../src/node.js';
-import type { ModelManifest } from '../src/model/manifest.js';
+import type { ModelManifest } from '../src/model/index.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
+/** The shipped keyword model (B = 1; its -b8/-b64 siblings are loaded too). */
+const DEFAULT_KWS_MODEL = `${root}models/kws/kws-int8-weights-b1.tflite`;
 const SAMPLES = ['models/kws/samples/keywords-heldout.wav', 'models/kws/samples/noise.wav'];
 const PARTS = ['kws', 'sensors', 'text'] as const;
 type Part = (typeof PARTS)[number];
@@ -149,11 +152,11 @@ async function main(): Promise<void> {
   if (!args.only || args.only === 'kws') await keywordSpotting(args);
   if (!args.only || args.only === 'sensors') {
     console.log('\n== sensor anomalies: models/sensors/samples/plant.csv');
-    await sensors(['models/sensors/samples/plant.csv']);
+    await cli(['sensors', 'models/sensors/samples/plant.csv']);
   }
   if (!args.only || args.only === 'text') {
     console.log('\n== language of typed text, per keystroke: models/text/samples/typed.txt');
-    await text(['models/text/samples/typed.txt']);
+    await cli(['text', 'models/text/samples/typed.txt']);
   }
 }
 
@@ -161,3 +164,9 @@ main().catch((e: unknown) => {
   console.error(e instanceof Error ? `error: ${e.message}` : e);
   process.exitCode = 1;
 });
+
+/** Runs a CLI command; a failure ends the demo with its exit code. */
+async function cli(argv: string[]): Promise<void> {
+  const code = await runCli(argv);
+  if (code !== 0) throw new Error(`npm run cli -- ${argv.join(' ')} exited with ${code}`);
+}

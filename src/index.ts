@@ -5,5 +5,5 @@
 export * from './client/index.js';
 export { GruStreamError, deserializeError, isGruStreamError } from './errors.js';
 export type { ErrorCode, SerializedError } from './errors.js';
-export type { EngineInfo, EngineStats, StepRequest, StepResult, StreamOptions } from './engine/protocol.js';
+export type { EngineInfo, EngineStats, StepRequest, StepResult, StreamOptions } from './protocol/engine.js';
 export type { ModelManifest } from './model/manifest.js';

@@ -6,3 +6,5 @@ export type { NodeEngineOptions, NodePlatformOptions } from './client/node.js';
 export { modelFamily, readModelFile } from './runtime/model-files-node.js';
 export type { ModelFile } from './runtime/model-files-node.js';
 export { loadTfliteInNode } from './runtime/tflite-node-loader.js';
+export * from './kws/index.js';
+export { loadKwsModel, readAudioFile } from './kws/files-node.js';

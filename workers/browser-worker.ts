@@ -1,7 +1,7 @@
 /** Classic Web Worker entry of the engine; bundled to `dist/workers/browser-worker.js` (IIFE). */
 import { expose } from 'comlink';
-import { fetchModelFile, loadTfliteInWorker } from './browser-host.js';
-import { createWorkerApi } from './engine-worker-core.js';
+import { fetchModelFile, loadTfliteInWorker } from '../src/worker/browser-host.js';
+import { createWorkerApi } from '../src/worker/worker-core.js';
 
 const api = createWorkerApi({
   loadTflite: (wasmPath) => loadTfliteInWorker(wasmPath),

@@ -10,9 +10,10 @@
  * Needs the validation streams (data/continuous.ts --split val) in `<dir>/continuous-val`.
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadKwsModel } from '../../src/cli/commands/kws.js';
+import { loadKwsModel } from '../../src/kws/files-node.js';
 import { featureNormFromManifest } from '../../src/features/normalize.js';
 import { loadTfliteInNode } from '../../src/runtime/tflite-node-loader.js';
 import { createTfliteRunner } from '../../src/runtime/tflite-runner.js';
@@ -34,7 +35,9 @@ if (!Number.isInteger(phases) || phases < 1)
   throw new Error(`--phases: expected an integer ≥ 1, got '${values.phases}'`);
 const valDir = join(String(values.dir), 'continuous-val');
 // The shipped b1 file (the CLI's default model); loadKwsModel checks its feature norm and detector.
-const { bytes, manifest } = loadKwsModel();
+const { bytes, manifest } = loadKwsModel(
+  fileURLToPath(new URL('kws-int8-weights-b1.tflite', import.meta.url)),
+);
 const norm = featureNormFromManifest(manifest)!;
 const detector = detectorParamsFromManifest(manifest);
 const log = JSON.parse(readFileSync(join(KWS_DIR, 'train-log.json'), 'utf8')) as {

@@ -10,7 +10,7 @@ import type {
   StepRequest,
   StepResult,
   StreamOptions,
-} from '../engine/protocol.js';
+} from '../protocol/engine.js';
 import { MicroBatcher } from './micro-batcher.js';
 import type { MicroBatcherOptions } from './micro-batcher.js';
 

@@ -7,14 +7,16 @@
 import { releaseProxy, transfer, wrap } from 'comlink';
 import type { Remote } from 'comlink';
 import { GruStreamError } from '../errors.js';
-import type { EngineInfo } from '../engine/protocol.js';
+import type { EngineInfo } from '../protocol/engine.js';
 import type { ModelManifest } from '../model/manifest.js';
 import { CallGuard } from './call-guard.js';
 import { buildClient } from './client.js';
 import type { EngineCall, EngineClient } from './client.js';
 import type { MicroBatcherOptions } from './micro-batcher.js';
 import type { Platform } from './platform.js';
-import type { WorkerApi, WorkerInit, WorkerMemoryReport, WorkerModelSource } from './worker-protocol.js';
+import { TEST_HOOKS, wantsTestHooks } from './test-hooks.js';
+import type { TestHooks } from './test-hooks.js';
+import type { WorkerApi, WorkerInit, WorkerMemoryReport, WorkerModelSource } from '../protocol/worker.js';
 
 /** A model file: its bytes with the manifest beside it, or where to load both from. */
 export type ModelSource =
@@ -44,19 +46,6 @@ export interface EngineOptions {
    * defaults to 2: the worker steps one batch while the next is already queued in it.
    */
   batching?: Omit<MicroBatcherOptions, 'windowMs'>;
-  /** Test only: adds {@link WorkerEngineClient.testHooks}. Default false. */
-  testHooks?: boolean;
-}
-
-/** Test-only controls of the worker (see {@link EngineOptions.testHooks}). @internal */
-export interface TestHooks {
-  /**
-   * Ends the worker's thread abruptly from inside. Node: `process.exit` (this call rejects with
-   * E_WORKER_DEAD). Browser: `close()`, which answers this call and silently drops later ones.
-   */
-  crash(exitCode?: number): Promise<void>;
-  /** Blocks the worker in `Atomics.wait` until `Int32Array(signal)[0]` becomes non-zero and is notified. */
-  block(signal: SharedArrayBuffer): Promise<void>;
 }
 
 /** The client of a worker engine. */
@@ -68,8 +57,6 @@ export interface WorkerEngineClient extends EngineClient {
    *   `--expose-gc`); default false
    */
   memory(collect?: boolean): Promise<WorkerMemoryReport>;
-  /** Present when started with `testHooks: true`. @internal */
-  readonly testHooks: TestHooks | undefined;
 }
 
 /**
@@ -144,13 +131,6 @@ export async function createEngineOn(
   };
   // Two calls in flight: measured 7–17% more stream-steps/s end to end than one (test/bench).
   const client = buildClient(model, call, dispose, { maxInFlight: 2, ...options.batching });
-  const testHooks: TestHooks | undefined = options.testHooks
-    ? {
-        crash: (exitCode = 70) =>
-          guard.run('crashForTest', callTimeoutMs, () => remote.crashForTest(exitCode)),
-        block: (signal) => guard.run('blockForTest', callTimeoutMs, () => remote.blockForTest(signal)),
-      }
-    : undefined;
   const ttl = options.idleTtlMs;
   if (ttl !== undefined && Number.isFinite(ttl)) {
     sweep = setInterval(() => {
@@ -168,7 +148,15 @@ export async function createEngineOn(
   }
   const memory = (collect = false): Promise<WorkerMemoryReport> =>
     guard.run('memory', callTimeoutMs, () => remote.memory(collect));
-  return Object.assign(client, { memory, testHooks });
+  const result = Object.assign(client, { memory });
+  if (wantsTestHooks(options)) {
+    const hooks: TestHooks = {
+      crash: (exitCode = 70) => guard.run('crashForTest', callTimeoutMs, () => remote.crashForTest(exitCode)),
+      block: (signal) => guard.run('blockForTest', callTimeoutMs, () => remote.blockForTest(signal)),
+    };
+    Object.defineProperty(result, TEST_HOOKS, { value: hooks });
+  }
+  return result;
 }
 
 function initMessage(platform: Platform, options: EngineOptions): WorkerInit {
@@ -197,7 +185,7 @@ function initMessage(platform: Platform, options: EngineOptions): WorkerInit {
   if (options.maxStreams !== undefined) init.maxStreams = options.maxStreams;
   if (options.idleTtlMs !== undefined) init.idleTtlMs = options.idleTtlMs;
   if (options.wasmPath !== undefined) init.wasmPath = options.wasmPath;
-  if (options.testHooks === true) init.testHooks = true;
+  if (wantsTestHooks(options)) init.testHooks = true;
   return init;
 }
 

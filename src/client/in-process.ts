@@ -2,7 +2,7 @@
  * The same {@link EngineClient} over an engine in this thread: for tests, tools and hosts without
  * workers. Calls run synchronously inside the returned promises, so a long step blocks this thread.
  */
-import type { EngineApi } from '../engine/protocol.js';
+import type { EngineApi } from '../protocol/engine.js';
 import { buildClient } from './client.js';
 import type { EngineCall, EngineClient } from './client.js';
 import type { MicroBatcherOptions } from './micro-batcher.js';

@@ -1,7 +1,7 @@
 import { Observable } from 'rxjs';
 import type { OperatorFunction } from 'rxjs';
 import type { ErrorCode, GruStreamError } from '../errors.js';
-import type { Chunk } from './chunk.js';
+import type { Chunk } from '../protocol/chunk.js';
 import type { EngineClient } from './client.js';
 import { closeStreamAfter, completeAfterClosing } from './close-stream.js';
 import type { ChunkSink } from './micro-batcher.js';

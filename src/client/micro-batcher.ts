@@ -10,10 +10,10 @@
  * {@link MicroBatcher.pending} and `maxPendingChunks`, beyond which a push is refused with E_CAPACITY,
  * never silently dropped.
  */
-import type { EngineInfo, StepRequest, StepResult } from '../engine/protocol.js';
+import type { EngineInfo, StepRequest, StepResult } from '../protocol/engine.js';
 import { deserializeError, GruStreamError } from '../errors.js';
-import type { Chunk } from './chunk.js';
-import { checkChunk, packChunks } from './chunk.js';
+import type { Chunk } from '../protocol/chunk.js';
+import { checkChunk, packChunks } from '../protocol/chunk.js';
 
 /** What the batcher needs of an engine: its sizes and an async `step`. */
 export interface StepTarget {
@@ -167,7 +167,7 @@ export class MicroBatcher {
     this.inFlight++;
     let sent: Promise<StepResult>;
     try {
-      sent = this.target.step(packChunks(batch, this.target.model.inputSize));
+      sent = this.target.step(packChunks(batch, this.target.model.inputSize, true));
     } catch (e) {
       sent = Promise.reject(e);
     }

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { GruStreamError } from '../errors.js';
-import { nodeEndpoint } from './comlink-node.js';
+import { nodeEndpoint } from '../transport/comlink-node.js';
 import type { Platform, WorkerHandle } from './platform.js';
 
 export interface NodePlatformOptions {

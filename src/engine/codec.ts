@@ -8,7 +8,7 @@
 import { Packr } from 'msgpackr';
 import { GruStreamError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
-import { describe } from './validate.js';
+import { describe } from '../protocol/chunk.js';
 
 const packr = new Packr({ moreTypes: true });
 

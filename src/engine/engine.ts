@@ -20,15 +20,9 @@ import type {
   StepRequest,
   StepResult,
   StreamOptions,
-} from './protocol.js';
+} from '../protocol/engine.js';
 import { StateTable } from './state-table.js';
-import {
-  checkChunk,
-  checkChunkFrames,
-  checkState,
-  checkStreamId,
-  validateRequestLayout,
-} from './validate.js';
+import { checkChunk, checkState, checkStreamId, validateRequestLayout } from './validate.js';
 
 export interface EngineOptions {
   /** Runners of one model (same I, H, C) with distinct batch sizes, e.g. 1, 8 and 64. The engine owns them. */
@@ -48,31 +42,6 @@ export interface EngineOptions {
 /** Builds an engine over `options.runners`. See {@link EngineApi} for the methods. */
 export function createEngineCore(options: EngineOptions): EngineApi {
   return new EngineCore(options);
-}
-
-/**
- * Packs chunks into one {@link StepRequest}, checking each chunk holds whole frames of a Float32Array
- * (E_BAD_CHUNK otherwise). Empty and non-finite chunks are packed; the engine rejects them per chunk.
- * @param inputSize I, floats per frame
- */
-export function packChunks(
-  chunks: readonly { stream: string; frames: Float32Array }[],
-  inputSize: number,
-): StepRequest {
-  const frameCounts = new Int32Array(chunks.length);
-  let total = 0;
-  chunks.forEach((c, i) => {
-    const count = checkChunkFrames(c.stream, i, c.frames, inputSize);
-    frameCounts[i] = count;
-    total += count;
-  });
-  const frames = new Float32Array(total * inputSize);
-  let offset = 0;
-  for (const c of chunks) {
-    frames.set(c.frames, offset);
-    offset += c.frames.length;
-  }
-  return { streams: chunks.map((c) => c.stream), frameCounts, frames };
 }
 
 /** Index arrays reused by every step; grown by doubling, never shrunk. */

@@ -6,30 +6,8 @@
  * into chunks, so it is rejected whole; anything wrong inside one chunk rejects only that chunk.
  */
 import { GruStreamError } from '../errors.js';
-import type { StepRequest } from './protocol.js';
-
-/** A short description of a value for error messages: `Float64Array(24)`, `Array(3)`, `number 5`. */
-export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (ArrayBuffer.isView(value)) {
-    const length = (value as { length?: unknown }).length;
-    return `${value.constructor.name}(${typeof length === 'number' ? length : value.byteLength + ' bytes'})`;
-  }
-  if (Array.isArray(value)) return `Array(${value.length})`;
-  switch (typeof value) {
-    case 'string': {
-      return value.length > 40 ? `string '${value.slice(0, 40)}…'` : `string '${value}'`;
-    }
-    case 'number':
-    case 'boolean':
-    case 'bigint':
-      return `${typeof value} ${String(value)}`;
-    case 'object':
-      return value.constructor?.name ?? 'object';
-    default:
-      return typeof value;
-  }
-}
+import { describe, findNonFinite, nonFiniteError } from '../protocol/chunk.js';
+import type { StepRequest } from '../protocol/engine.js';
 
 /** The request's first few stream ids for a message: `streams 'a', 'b', 'c' and 7 more`. */
 function listStreams(streams: unknown[]): string {
@@ -124,47 +102,20 @@ export function checkChunk(
       stream,
     );
   }
-  const frames = request.frames;
+  // A request packed from checked chunks (the client's) has had every value scanned already.
+  if (request.finite === true) return undefined;
   const from = frameStart * inputSize;
-  const to = from + count * inputSize;
-  for (let k = from; k < to; k++) {
-    const v = frames[k]!;
-    // v - v is 0 for finite numbers and NaN for NaN and ±Infinity: one test for both.
-    if (v - v !== 0) {
-      const offset = k - from;
-      return new GruStreamError(
-        'E_BAD_CHUNK',
-        `chunk ${index} of stream '${stream}': frame ${Math.floor(offset / inputSize)}, feature ` +
-          `${offset % inputSize} is ${v}; expected a finite number`,
-        stream,
-      );
-    }
+  const k = findNonFinite(request.frames, from, from + count * inputSize);
+  if (k >= 0) {
+    return nonFiniteError(
+      `chunk ${index} of stream '${stream}'`,
+      stream,
+      k - from,
+      request.frames[k]!,
+      inputSize,
+    );
   }
   return undefined;
-}
-
-/**
- * Checks one chunk's frames before packing (client side): a Float32Array of whole frames.
- * NaN and empty chunks are left to the engine, which rejects them per chunk.
- * @returns T, the chunk's frame count
- */
-export function checkChunkFrames(stream: string, index: number, frames: unknown, inputSize: number): number {
-  if (!(frames instanceof Float32Array)) {
-    throw new GruStreamError(
-      'E_BAD_CHUNK',
-      `chunk ${index} of stream '${stream}': frames must be a Float32Array, got ${describe(frames)}`,
-      stream,
-    );
-  }
-  if (frames.length % inputSize !== 0) {
-    throw new GruStreamError(
-      'E_BAD_CHUNK',
-      `chunk ${index} of stream '${stream}' has ${frames.length} floats; expected a multiple of inputSize ` +
-        `${inputSize} (T × ${inputSize})`,
-      stream,
-    );
-  }
-  return frames.length / inputSize;
 }
 
 /** Throws E_ARGUMENT unless `stream` is a non-empty string (for open/reset/close/snapshot/restore). */

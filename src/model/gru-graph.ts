@@ -9,7 +9,7 @@
  * the float graph find their int8 tensors.
  */
 import { GruStreamError } from '../errors.js';
-import { STEP_TENSOR_NAMES } from '../runtime/runner.js';
+import { STEP_TENSOR_NAMES } from './tensor-names.js';
 import type { GraphDesc, Quantization } from './graph.js';
 import { GraphBuilder } from './graph-builder.js';
 import type { GruWeights } from './gru-reference.js';

@@ -17,7 +17,4 @@ export { writeTflite } from './tflite/writer.js';
 export { describeGraph } from './tflite/describe.js';
 export type { GraphDesc, OperatorDesc, Quantization, TensorDesc } from './graph.js';
 export { sha256Hex } from './sha256.js';
-export type { ModelRunner } from '../runtime/runner.js';
-export { ReferenceRunner } from '../runtime/reference-runner.js';
-export { createTfliteRunner, TfliteRunner } from '../runtime/tflite-runner.js';
-export type { TfliteModule, TfliteRunnerOptions } from '../runtime/tflite-runner.js';
+export { STEP_TENSOR_NAMES } from './tensor-names.js';

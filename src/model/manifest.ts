@@ -3,11 +3,11 @@
  * the file computes without parsing it, and lets anyone check that file and manifest belong together.
  */
 import { GruStreamError } from '../errors.js';
-import { STEP_TENSOR_NAMES } from '../runtime/runner.js';
+import { STEP_TENSOR_NAMES } from './tensor-names.js';
 import type { QuantScheme } from './gru-graph.js';
 import { QUANT_SCHEMES } from './gru-graph.js';
 import type { GruForm, HeadKind } from './gru-reference.js';
-import { sha256Hex } from './sha256.js';
+import { sha256Hex, sha256HexAsync } from './sha256.js';
 
 export const MANIFEST_FORMAT = 'gru-stream-model/1';
 
@@ -86,9 +86,11 @@ export function createManifest(bytes: Uint8Array, fields: ManifestFields): Model
 
 /**
  * Checks that `json` is a well-formed manifest and, when `bytes` are given, that it describes them.
+ * @param fileSha256 the hex SHA-256 of `bytes` when the caller has it from a faster hash (node:crypto,
+ *   WebCrypto); default: hashed here in JavaScript (see {@link verifyManifest})
  * @throws GruStreamError E_MANIFEST naming the field, the expected and the actual value
  */
-export function parseManifest(json: unknown, bytes?: Uint8Array): ModelManifest {
+export function parseManifest(json: unknown, bytes?: Uint8Array, fileSha256?: string): ModelManifest {
   const bad = (field: string, expected: string, got: unknown): never => {
     throw new GruStreamError(
       'E_MANIFEST',
@@ -120,8 +122,17 @@ export function parseManifest(json: unknown, bytes?: Uint8Array): ModelManifest 
   }
   if (bytes) {
     if (bytes.length !== m.bytes) bad('bytes', `${bytes.length} (the file's size)`, m.bytes);
-    const sha = sha256Hex(bytes);
+    const sha = fileSha256 ?? sha256Hex(bytes);
     if (sha !== m.sha256) bad('sha256', `${sha} (the file's hash)`, m.sha256);
   }
   return m;
+}
+
+/**
+ * {@link parseManifest} with the file hashed by WebCrypto where the platform has it (Node, secure
+ * browser contexts: ≈ 0.3 ms for a model file against 15–80 ms for the JavaScript hash in a fresh
+ * worker), falling back to the JavaScript hash (plain-http pages).
+ */
+export async function verifyManifest(json: unknown, bytes: Uint8Array): Promise<ModelManifest> {
+  return parseManifest(json, bytes, await sha256HexAsync(bytes));
 }

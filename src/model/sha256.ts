@@ -76,3 +76,16 @@ export function sha256Hex(data: Uint8Array): string {
   }
   return Array.from(hs, (v) => v.toString(16).padStart(8, '0')).join('');
 }
+
+/**
+ * Hex SHA-256 of `data` by WebCrypto (`crypto.subtle`) where available, else {@link sha256Hex}.
+ * WebCrypto is missing on insecure origins and may refuse to run; either way the result is the same.
+ */
+export async function sha256HexAsync(data: Uint8Array): Promise<string> {
+  const subtle = (globalThis as { crypto?: { subtle?: SubtleCrypto } }).crypto?.subtle;
+  if (subtle === undefined) return sha256Hex(data);
+  const digest = new Uint8Array(await subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>));
+  let hex = '';
+  for (const b of digest) hex += b.toString(16).padStart(2, '0');
+  return hex;
+}

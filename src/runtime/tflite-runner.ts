@@ -9,7 +9,7 @@
 import { GruStreamError } from '../errors.js';
 import { readTflite } from '../model/tflite/reader.js';
 import type { ModelRunner } from './runner.js';
-import { STEP_TENSOR_NAMES } from './runner.js';
+import { STEP_TENSOR_NAMES } from '../model/tensor-names.js';
 
 /** The parts of tfjs-tflite's runner that we use (typed in its `tflite_web_model_runner.d.ts`). */
 export interface TfliteTensorInfo {

@@ -4,7 +4,8 @@
  */
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { createEngine, infer } from '../../src/client/index.js';
-import type { EngineInfo } from '../../src/engine/protocol.js';
+import { testHooksOf, withTestHooks } from '../../src/client/test-hooks.js';
+import type { EngineInfo } from '../../src/protocol/engine.js';
 import { isGruStreamError } from '../../src/errors.js';
 
 export interface StreamRun {
@@ -43,9 +44,11 @@ const api = {
    * what each call then saw: the crash call itself, the next call, and one after that.
    */
   async crash(workerUrl: string, models: string[]): Promise<{ crash: string; next: string; later: string }> {
-    const engine = await createEngine({ workerUrl, models, testHooks: true, callTimeoutMs: 1000 });
+    const engine = await createEngine(withTestHooks({ workerUrl, models, callTimeoutMs: 1000 }));
     try {
-      const crash = await engine.testHooks!.crash().then(() => 'resolved', codeOf);
+      const crash = await testHooksOf(engine)
+        .crash()
+        .then(() => 'resolved', codeOf);
       const next = await engine.stats().then(() => 'resolved', codeOf);
       const later = await engine.stats().then(() => 'resolved', codeOf);
       return { crash, next, later };

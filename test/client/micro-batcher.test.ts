@@ -3,7 +3,7 @@
  * stream across flushes, per-chunk error routing, validation, backpressure and the timer window.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { StepRequest, StepResult } from '../../src/engine/protocol.js';
+import type { StepRequest, StepResult } from '../../src/protocol/engine.js';
 import { GruStreamError } from '../../src/errors.js';
 import type { SerializedError } from '../../src/errors.js';
 import { MicroBatcher } from '../../src/client/micro-batcher.js';

@@ -10,8 +10,9 @@ import type { NodeEngineOptions } from '../../src/client/create-engine-node.js';
 import type { WorkerEngineClient } from '../../src/client/engine-client.js';
 import { nodePlatform } from '../../src/client/platform-node.js';
 import type { Platform, WorkerHandle } from '../../src/client/platform.js';
+import { hasTestHooks, testHooksOf, withTestHooks } from '../../src/client/test-hooks.js';
 import { encodeSnapshot } from '../../src/engine/codec.js';
-import type { StepRequest } from '../../src/engine/protocol.js';
+import type { StepRequest } from '../../src/protocol/engine.js';
 import type { GruStreamError } from '../../src/errors.js';
 import { mulberry32 } from '../../src/model/random.js';
 import { readModelFile } from '../../src/runtime/model-files-node.js';
@@ -186,9 +187,9 @@ describe('node worker: memory', () => {
 describe('node worker: death and deadlines', () => {
   it('terminated while calls are pending: they reject with E_WORKER_DEAD, later calls at once', async () => {
     const { platform, handle } = capturingPlatform();
-    const engine = await start({ platform, testHooks: true });
+    const engine = await start(withTestHooks({ platform }));
     const signal = new SharedArrayBuffer(4);
-    const pending = [engine.testHooks!.block(signal), engine.batcher().push('s', streamFrames(1, 2))].map(
+    const pending = [testHooksOf(engine).block(signal), engine.batcher().push('s', streamFrames(1, 2))].map(
       rejection,
     );
     await handle().terminate();
@@ -203,8 +204,8 @@ describe('node worker: death and deadlines', () => {
   });
 
   it('process.exit inside the worker: pending calls reject with E_WORKER_DEAD, later calls at once', async () => {
-    const engine = await start({ testHooks: true });
-    const crash = engine.testHooks!.crash(3);
+    const engine = await start(withTestHooks({}));
+    const crash = testHooksOf(engine).crash(3);
     const behind = engine.step({ streams: ['a'], frameCounts: Int32Array.of(1), frames: streamFrames(2, 1) });
     for (const p of [crash, behind].map(rejection)) {
       expect(await p).toMatchObject({
@@ -218,10 +219,10 @@ describe('node worker: death and deadlines', () => {
   });
 
   it('a worker that misses the deadline: pending calls reject with E_TIMEOUT, later calls E_WORKER_DEAD', async () => {
-    const engine = await start({ testHooks: true, callTimeoutMs: 500 });
+    const engine = await start(withTestHooks({ callTimeoutMs: 500 }));
     const signal = new SharedArrayBuffer(4);
     try {
-      const pending = [engine.testHooks!.block(signal), engine.stats()].map(rejection);
+      const pending = [testHooksOf(engine).block(signal), engine.stats()].map(rejection);
       for (const p of pending) {
         const e = await p;
         expect(e.code).toBe('E_TIMEOUT');
@@ -238,8 +239,8 @@ describe('node worker: death and deadlines', () => {
   });
 
   it('dispose rejects pending calls with E_DISPOSED and every later call at once', async () => {
-    const engine = await start({ testHooks: true });
-    const blocked = rejection(engine.testHooks!.block(new SharedArrayBuffer(4)));
+    const engine = await start(withTestHooks({}));
+    const blocked = rejection(testHooksOf(engine).block(new SharedArrayBuffer(4)));
     await engine.dispose();
     expect(await blocked).toMatchObject({ code: 'E_DISPOSED' });
     const later = engine.stats();
@@ -250,7 +251,7 @@ describe('node worker: death and deadlines', () => {
 
   it('test hooks are absent unless enabled', async () => {
     const engine = await start({ models: [modelPath(1)] });
-    expect(engine.testHooks).toBeUndefined();
+    expect(hasTestHooks(engine)).toBe(false);
   });
 });
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { thrown } from '../helpers/errors.js';
-import { createEngineCore, packChunks } from '../../src/engine/engine.js';
+import { createEngineCore } from '../../src/engine/engine.js';
+import { packChunks } from '../../src/protocol/chunk.js';
 import type { EngineOptions } from '../../src/engine/engine.js';
-import type { EngineApi, StepRequest, StepResult } from '../../src/engine/protocol.js';
+import type { EngineApi, StepRequest, StepResult } from '../../src/protocol/engine.js';
 import type { GruWeights } from '../../src/model/gru-reference.js';
 import { referenceSequence } from '../../src/model/gru-reference.js';
 import { mulberry32, randomGruWeights, randomNormal } from '../../src/model/random.js';
@@ -412,7 +413,9 @@ describe('engine: bad input', () => {
     const chunkError = thrown(() =>
       packChunks([{ stream: 'q', frames: [1, 2] as unknown as Float32Array }], I),
     );
-    expect(chunkError.message).toBe("chunk 0 of stream 'q': frames must be a Float32Array, got Array(2)");
+    expect(chunkError.message).toBe(
+      "chunk of stream 'q': expected a Float32Array of T × 8 floats (T ≥ 1 frames of inputSize 8), got Array(2)",
+    );
     before();
   });
 
@@ -438,7 +441,7 @@ describe('engine: bad input', () => {
       "step request (streams 'a', 'b'): frames hold 25 floats; expected sum(frameCounts) × inputSize = 3 × 8 = 24",
     );
     expect(thrown(() => packChunks([{ stream: 'r', frames: new Float32Array(I + 3) }], I)).message).toContain(
-      "stream 'r' has 11 floats; expected a multiple of inputSize 8",
+      "chunk of stream 'r': expected a Float32Array of T × 8 floats (T ≥ 1 frames of inputSize 8), got 11 floats",
     );
     before();
   });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeWav } from '../../src/features/wav.js';
 import { MATCH_AFTER_MS } from '../../models/kws/kws-lib.js';
-import type { KwsDetectionLine } from '../../src/cli/commands/kws.js';
+import type { KwsDetectionLine } from '../../src/kws/pipeline.js';
 import { jsonLines, runCli } from '../helpers/cli.js';
 import { expectSampleDetections, readHeldoutTruth } from '../helpers/kws-sample.js';
 

@@ -31,7 +31,8 @@ import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from '../helpers/chromium.js
 import { MODELS_DIR } from '../helpers/models.js';
 import { writeMicRecording } from './mic-audio.js';
 import type { MicRecording } from './mic-audio.js';
-import { detectKeywords, loadKwsModel } from '../../src/cli/commands/kws.js';
+import { detectKeywords } from '../../src/kws/pipeline.js';
+import { loadKwsModel } from '../../src/kws/files-node.js';
 import { createEngine } from '../../src/client/node.js';
 import { expectSampleDetections, keywordsFoundAtEveryPhase } from '../helpers/kws-sample.js';
 import type { TimedDetection } from '../helpers/kws-sample.js';

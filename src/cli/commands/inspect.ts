@@ -1,7 +1,7 @@
 /** `inspect <file.tflite> [--json]`: describe any .tflite (tensors, shapes, types, quantization, operators). */
 import { describeGraph } from '../../model/tflite/describe.js';
 import { readTflite } from '../../model/tflite/reader.js';
-import { readInputFile } from '../input-file.js';
+import { readInputFile } from '../../features/input-file-node.js';
 import { UsageError } from '../usage.js';
 
 export async function inspect(args: string[]): Promise<void> {

@@ -14,19 +14,16 @@
  * file): with `--json`, `{"sensor","start","end","peakScore","channel","peakTime"}` (`start`/`end`:
  * times of the first and last alarm sample); otherwise a readable line, and a summary.
  */
-import { fileURLToPath } from 'node:url';
+import { DEFAULT_SENSORS_MODEL } from '../default-models.js';
 import { GruStreamError } from '../../errors.js';
 import { AnomalyScorer, anomalyScorerFromManifest } from '../../postprocess/anomaly-scorer.js';
 import type { AnomalyEpisode } from '../../postprocess/anomaly-scorer.js';
 import { createEngine, modelFamily, readModelFile } from '../../node.js';
 import type { Chunk } from '../../node.js';
 import { forEachPrediction } from '../predictions.js';
-import { readInputFile } from '../input-file.js';
+import { readInputFile } from '../../features/input-file-node.js';
 import { parseFileCommand } from '../usage.js';
 
-export const DEFAULT_SENSORS_MODEL = fileURLToPath(
-  new URL('../../../models/sensors/sensors-int8-weights-b1.tflite', import.meta.url),
-);
 /** Frames per chunk a sensor's stream is sent in (a day at 5-minute samples). */
 const CHUNK_FRAMES = 288;
 

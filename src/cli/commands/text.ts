@@ -11,18 +11,15 @@
  * - otherwise one readable line per text line: the final label and score, from which character on
  *   the label no longer changed, and the text.
  */
-import { fileURLToPath } from 'node:url';
+import { DEFAULT_TEXT_MODEL } from '../default-models.js';
 import { GruStreamError } from '../../errors.js';
 import { CharEncoder } from '../../features/text.js';
 import { createEngine, modelFamily, readModelFile } from '../../node.js';
 import type { Chunk, WorkerEngineClient } from '../../node.js';
 import { forEachPrediction } from '../predictions.js';
-import { readInputFile } from '../input-file.js';
+import { readInputFile } from '../../features/input-file-node.js';
 import { parseFileCommand } from '../usage.js';
 
-export const DEFAULT_TEXT_MODEL = fileURLToPath(
-  new URL('../../../models/text/text-int8-weights-b1.tflite', import.meta.url),
-);
 /** Characters in flight at once: lines are run in groups so a big file never floods the batcher. */
 const GROUP_CHARS = 20_000;
 

@@ -4,7 +4,7 @@
  * engine worker so the WASM files are found the same way.
  */
 import { createTfliteRunner } from '../../../src/runtime/tflite-runner.js';
-import { fetchModelFile, loadTfliteInWorker } from '../../../workers/browser-host.js';
+import { fetchModelFile, loadTfliteInWorker } from '../../../src/worker/browser-host.js';
 import { measureRawInvoke } from '../raw-invoke.js';
 
 export interface RawInvokeRequest {

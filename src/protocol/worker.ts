@@ -6,7 +6,7 @@
  * {@link SerializedError} objects, not `Error` instances: comlink rebuilds a thrown `Error` from its
  * message and name only, which would lose `code` and `stream`.
  */
-import type { EngineApi, EngineInfo } from '../engine/protocol.js';
+import type { EngineApi, EngineInfo } from './engine.js';
 import type { ModelManifest } from '../model/manifest.js';
 
 /** One model file as the worker receives it: bytes with their manifest, or a reference it loads itself. */

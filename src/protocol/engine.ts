@@ -15,6 +15,12 @@ export interface StepRequest {
   frameCounts: Int32Array;
   /** All frames of all chunks, concatenated, `sum(frameCounts) × inputSize` floats. */
   frames: Float32Array;
+  /**
+   * True when the sender has checked that every value is finite (the client does, before queueing a
+   * chunk); the engine then skips its own scan. A false claim harms only the streams it carries: a
+   * NaN stays in their rows. Default: the engine scans.
+   */
+  finite?: boolean;
 }
 
 /** What one step request produced. */

@@ -3,10 +3,10 @@
  * model files. Bundled into `browser-worker.js` (esbuild aliases the package to its `fesm` build).
  */
 import * as tfliteModule from '@tensorflow/tfjs-tflite';
-import { GruStreamError } from '../src/errors.js';
-import { parseManifest } from '../src/model/manifest.js';
-import type { ModelManifest } from '../src/model/manifest.js';
-import type { TfliteModule } from '../src/runtime/tflite-runner.js';
+import { GruStreamError } from '../errors.js';
+import { verifyManifest } from '../model/manifest.js';
+import type { ModelManifest } from '../model/manifest.js';
+import type { TfliteModule } from '../runtime/tflite-runner.js';
 
 type Tflite = TfliteModule & { setWasmPath(path: string): void };
 
@@ -38,7 +38,7 @@ export async function fetchModelFile(url: string): Promise<{ bytes: Uint8Array; 
     fetchOk(url).then(async (r) => new Uint8Array(await r.arrayBuffer())),
     fetchOk(manifestUrl).then((r) => r.json() as Promise<unknown>),
   ]);
-  return { bytes, manifest: parseManifest(json, bytes) };
+  return { bytes, manifest: await verifyManifest(json, bytes) };
 }
 
 async function fetchOk(url: string): Promise<Response> {

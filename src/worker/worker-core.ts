@@ -4,21 +4,16 @@
  * object the entry exposes over comlink. Platform differences come in through {@link WorkerHost}.
  */
 import { transfer } from 'comlink';
-import type {
-  WorkerApi,
-  WorkerInit,
-  WorkerMemory,
-  WorkerModelSource,
-} from '../src/client/worker-protocol.js';
-import { createEngineCore } from '../src/engine/engine.js';
-import type { EngineApi } from '../src/engine/protocol.js';
-import { GruStreamError } from '../src/errors.js';
-import type { SerializedError } from '../src/errors.js';
-import { parseManifest } from '../src/model/manifest.js';
-import type { ModelManifest } from '../src/model/manifest.js';
-import type { ModelRunner } from '../src/runtime/runner.js';
-import { createTfliteRunner } from '../src/runtime/tflite-runner.js';
-import type { TfliteModule } from '../src/runtime/tflite-runner.js';
+import type { WorkerApi, WorkerInit, WorkerMemory, WorkerModelSource } from '../protocol/worker.js';
+import { createEngineCore } from '../engine/engine.js';
+import type { EngineApi } from '../protocol/engine.js';
+import { GruStreamError } from '../errors.js';
+import type { SerializedError } from '../errors.js';
+import { verifyManifest } from '../model/manifest.js';
+import type { ModelManifest } from '../model/manifest.js';
+import type { ModelRunner } from '../runtime/runner.js';
+import { createTfliteRunner } from '../runtime/tflite-runner.js';
+import type { TfliteModule } from '../runtime/tflite-runner.js';
 
 /** What a worker entry provides for its platform. */
 export interface WorkerHost {
@@ -128,7 +123,7 @@ async function loadModel(
 ): Promise<{ bytes: Uint8Array; manifest: ModelManifest }> {
   if ('ref' in source) return host.readModel(source.ref);
   // Bytes and manifest came from the caller: check they belong together before trusting either.
-  return { bytes: source.bytes, manifest: parseManifest(source.manifest, source.bytes) };
+  return { bytes: source.bytes, manifest: await verifyManifest(source.manifest, source.bytes) };
 }
 
 /**

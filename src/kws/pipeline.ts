@@ -1,0 +1,118 @@
+/**
+ * The keyword pipeline on any platform: audio → the keyword model's front end and normalisation (as
+ * its manifest says) → chunks → an engine → the manifest's detector. The CLI, `npm start`, the PWA
+ * and the model scripts all use these, so the model sees exactly what it was trained on.
+ */
+import { from, lastValueFrom, tap } from 'rxjs';
+import type { EngineClient } from '../client/client.js';
+import { infer } from '../client/infer.js';
+import { GruStreamError } from '../errors.js';
+import { LogMelFrontEnd } from '../features/log-mel.js';
+import type { LogMelFeatureSpec } from '../features/log-mel.js';
+import { createNormalizer, featureNormFromManifest } from '../features/normalize.js';
+import type { FeatureNorm } from '../features/normalize.js';
+import { resample } from '../features/resample.js';
+import type { ModelManifest } from '../model/manifest.js';
+import { KwsDetector } from '../postprocess/kws-detector.js';
+import { kwsDetectorOptionsFromManifest } from '../postprocess/kws-manifest.js';
+
+export interface KwsDetectionLine {
+  label: string;
+  /** Detection time in ms from the start of the audio. */
+  timeMs: number;
+  score: number;
+}
+
+/**
+ * The log-mel spec and feature normalisation a keyword model's manifest must carry.
+ * @param what names the model in the error (its path when known)
+ * @throws GruStreamError E_MANIFEST when either is missing
+ */
+export function kwsFrontEnd(
+  manifest: ModelManifest,
+  what: string,
+): { features: LogMelFeatureSpec; norm: FeatureNorm } {
+  const features = manifest.features;
+  if (features?.kind !== 'log-mel') {
+    throw new GruStreamError(
+      'E_MANIFEST',
+      `${what}: expected a keyword model with log-mel features, got features ${JSON.stringify(features)}`,
+    );
+  }
+  const norm = featureNormFromManifest(manifest);
+  if (!norm) throw new GruStreamError('E_MANIFEST', `${what}: the manifest has no postprocess.featureNorm`);
+  return { features, norm };
+}
+
+export interface DetectOptions {
+  /** Audio per chunk in ms (default 100). */
+  chunkMs?: number;
+  /** Stream id in the engine (default 'kws'). */
+  stream?: string;
+  /** Called with each detection as it happens. */
+  onDetection?: (d: KwsDetectionLine) => void;
+}
+
+/** Mono audio resampled (when needed) to the sample rate of the keyword model's features. */
+export function atModelRate(
+  audio: { samples: Float32Array; sampleRate: number },
+  manifest: ModelManifest,
+): { samples: Float32Array; rate: number } {
+  const rate = (manifest.features as { sampleRate: number }).sampleRate;
+  const samples = audio.sampleRate === rate ? audio.samples : resample(audio.samples, audio.sampleRate, rate);
+  return { samples, rate };
+}
+
+/**
+ * What a keyword model's worker gets: `samples` (mono, at the model's sample rate) through the
+ * manifest's log-mel front end and feature normalisation, cut into chunks of `chunkMs` of audio
+ * (default 100; a chunk holds the frames that audio completes).
+ * @throws GruStreamError E_MANIFEST when the manifest has no log-mel features or no normalisation
+ */
+export function keywordChunks(manifest: ModelManifest, samples: Float32Array, chunkMs = 100): Float32Array[] {
+  const { features, norm } = kwsFrontEnd(manifest, `model ${manifest.name}`);
+  const frontEnd = LogMelFrontEnd.fromFeatureSpec(features);
+  const normalize = createNormalizer(norm);
+  const chunkSamples = Math.max(1, Math.round((frontEnd.sampleRate * chunkMs) / 1000));
+  const chunks: Float32Array[] = [];
+  for (let at = 0; at < samples.length; at += chunkSamples) {
+    const n = frontEnd.push(samples.subarray(at, at + chunkSamples));
+    if (n === 0) continue;
+    const frames = new Float32Array(n * frontEnd.melBins);
+    frontEnd.pull(frames);
+    normalize(frames);
+    chunks.push(frames);
+  }
+  return chunks;
+}
+
+/**
+ * Streams `samples` (mono, at the model's sample rate) through `engine` as one stream, from a fresh
+ * state, and returns the detections of the manifest's detector.
+ */
+export async function detectKeywords(
+  engine: Pick<EngineClient, 'model' | 'batcher' | 'close'>,
+  model: { manifest: ModelManifest },
+  samples: Float32Array,
+  options: DetectOptions = {},
+): Promise<{ detections: KwsDetectionLine[] }> {
+  const { manifest } = model;
+  const chunks = keywordChunks(manifest, samples, options.chunkMs);
+  const detector = new KwsDetector(kwsDetectorOptionsFromManifest(manifest));
+  const detections: KwsDetectionLine[] = [];
+  await lastValueFrom(
+    from(chunks).pipe(
+      infer(engine, { stream: options.stream ?? 'kws' }),
+      tap((p) => {
+        const hit = detector.push(p.output);
+        if (!hit) return;
+        const d = { label: hit.label, timeMs: hit.timeMs, score: hit.score };
+        detections.push(d);
+        options.onDetection?.(d);
+      }),
+    ),
+    // Audio shorter than one frame gives no chunks, hence no predictions: no detections either.
+    { defaultValue: undefined },
+  );
+  return { detections };
+}

@@ -1,0 +1,151 @@
+/**
+ * Chunks and their packing into a {@link StepRequest}: one implementation for the client (which
+ * checks a chunk before it is queued, so a bad chunk fails alone and never costs a worker hop) and
+ * for in-process callers of the engine. Runs on both sides of the worker boundary, so it imports
+ * nothing but errors and the protocol's types.
+ */
+import { GruStreamError } from '../errors.js';
+import type { StepRequest } from './engine.js';
+
+/** One stream's frames for one or more time steps. */
+export interface Chunk {
+  stream: string;
+  /** T × inputSize features, frame after frame. */
+  frames: Float32Array;
+}
+
+/** A short description of a value for error messages: `Float64Array(24)`, `Array(3)`, `string 'x'`. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (ArrayBuffer.isView(value)) {
+    const length = (value as { length?: unknown }).length;
+    return `${value.constructor.name}(${typeof length === 'number' ? length : `${value.byteLength} bytes`})`;
+  }
+  if (Array.isArray(value)) return `Array(${value.length})`;
+  switch (typeof value) {
+    case 'string':
+      return value.length > 40 ? `string '${value.slice(0, 40)}…'` : `string '${value}'`;
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return `${typeof value} ${String(value)}`;
+    case 'object':
+      return value.constructor?.name ?? 'object';
+    default:
+      return typeof value;
+  }
+}
+
+/**
+ * Checks a chunk's shape: a non-empty stream id and a Float32Array of T ≥ 1 whole frames. Values are
+ * not looked at (see {@link findNonFinite}).
+ * @param inputSize I, floats per frame
+ * @returns the E_BAD_CHUNK error refusing it, or undefined when it is fine
+ */
+export function chunkShapeError(
+  stream: unknown,
+  frames: unknown,
+  inputSize: number,
+): GruStreamError | undefined {
+  if (typeof stream !== 'string' || stream.length === 0) {
+    return new GruStreamError(
+      'E_BAD_CHUNK',
+      `chunk: stream id must be a non-empty string, got ${describe(stream)}`,
+    );
+  }
+  const expected = `a Float32Array of T × ${inputSize} floats (T ≥ 1 frames of inputSize ${inputSize})`;
+  if (!(frames instanceof Float32Array)) {
+    return new GruStreamError(
+      'E_BAD_CHUNK',
+      `chunk of stream '${stream}': expected ${expected}, got ${describe(frames)}`,
+      stream,
+    );
+  }
+  if (frames.length === 0 || frames.length % inputSize !== 0) {
+    return new GruStreamError(
+      'E_BAD_CHUNK',
+      `chunk of stream '${stream}': expected ${expected}, got ${frames.length} floats`,
+      stream,
+    );
+  }
+  return undefined;
+}
+
+/**
+ * Finds the first NaN or ±Infinity in `frames[from, to)`.
+ * @returns its index, or -1 when every value is finite
+ */
+export function findNonFinite(frames: Float32Array, from = 0, to = frames.length): number {
+  for (let k = from; k < to; k++) {
+    const v = frames[k]!;
+    // v - v is 0 for finite numbers and NaN for NaN and ±Infinity: one test for both.
+    if (v - v !== 0) return k;
+  }
+  return -1;
+}
+
+/**
+ * The E_BAD_CHUNK error for a non-finite value.
+ * @param offset index of the value within the chunk's frames
+ * @param chunk how the message names the chunk, e.g. `chunk of stream 'a'`
+ */
+export function nonFiniteError(
+  chunk: string,
+  stream: string,
+  offset: number,
+  value: number,
+  inputSize: number,
+) {
+  return new GruStreamError(
+    'E_BAD_CHUNK',
+    `${chunk}: frame ${Math.floor(offset / inputSize)}, feature ${offset % inputSize} is ${value}; ` +
+      'expected a finite number',
+    stream,
+  );
+}
+
+/**
+ * Checks a whole chunk before it is queued: its shape, then every value (one scan).
+ * @returns the E_BAD_CHUNK error refusing it, or undefined when it is fine
+ */
+export function checkChunk(stream: unknown, frames: unknown, inputSize: number): GruStreamError | undefined {
+  const bad = chunkShapeError(stream, frames, inputSize);
+  if (bad !== undefined) return bad;
+  const f = frames as Float32Array;
+  const k = findNonFinite(f);
+  return k < 0
+    ? undefined
+    : nonFiniteError(`chunk of stream '${stream as string}'`, stream as string, k, f[k]!, inputSize);
+}
+
+/**
+ * Packs chunks into one request; the arrays are fresh, so they may be transferred.
+ * @param chunks chunks of the right shape (throws the first {@link chunkShapeError} otherwise)
+ * @param inputSize I, floats per frame
+ * @param checked true when every chunk passed {@link checkChunk}: the request is marked `finite` and
+ *   the engine skips its own scan of the values (default false: the engine scans)
+ */
+export function packChunks(chunks: readonly Chunk[], inputSize: number, checked = false): StepRequest {
+  const n = chunks.length;
+  const streams = new Array<string>(n);
+  const frameCounts = new Int32Array(n);
+  let floats = 0;
+  for (let i = 0; i < n; i++) {
+    const c = chunks[i]!;
+    if (!checked) {
+      const bad = chunkShapeError(c.stream, c.frames, inputSize);
+      if (bad !== undefined) throw bad;
+    }
+    floats += c.frames.length;
+  }
+  const frames = new Float32Array(floats);
+  let offset = 0;
+  for (let i = 0; i < n; i++) {
+    const c = chunks[i]!;
+    streams[i] = c.stream;
+    frameCounts[i] = c.frames.length / inputSize;
+    frames.set(c.frames, offset);
+    offset += c.frames.length;
+  }
+  return checked ? { streams, frameCounts, frames, finite: true } : { streams, frameCounts, frames };
+}
