@@ -1,9 +1,36 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Two projects. Node tests run first, files in parallel. Then the Chromium tests (real headless
+ * Chromium: anything named `*.browser.test.ts`, and test/browser, test/pwa), one file at a time and with
+ * no Node test competing for the 2 cores: they play audio in real time, and a PWA test on a busy
+ * machine once missed a word.
+ */
+const CHROMIUM = ['test/browser/**/*.test.ts', 'test/pwa/**/*.test.ts', 'test/**/*.browser.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'node',
+          include: ['test/**/*.test.ts'],
+          exclude: CHROMIUM,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'chromium',
+          include: CHROMIUM,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });
