@@ -10,6 +10,8 @@ export { LogMelFrontEnd, logMelFrames, LOG_MEL_DEFAULTS } from './log-mel.js';
 export type { LogMelFeatureSpec, LogMelOptions } from './log-mel.js';
 export { SPEECH_MEL, SpeechMelFrontEnd, speechMelFrames } from './speech-mel.js';
 export type { SpeechMelState } from './speech-mel.js';
+export { EmbeddingWindow, SPEECH_EMBEDDING, slidingWindows } from './embedding-window.js';
+export type { EmbeddingWindowState } from './embedding-window.js';
 export { slaneyHzToMel, slaneyMelToHz, slaneyMelFilterbank } from './slaney-mel.js';
 export {
   FEATURE_NORM_KEY,
