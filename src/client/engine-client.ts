@@ -39,6 +39,14 @@ export interface EngineOptions {
    * fresh): the client asks the engine to evict them every `idleTtlMs` ms. Default: never.
    */
   idleTtlMs?: number;
+  /**
+   * The front-end model for a GRU trained on speech embeddings (manifest `features.kind`
+   * 'speech-embedding'): `models/speech-embedding/embedding_model.tflite` as a path (Node), URL
+   * (browser) or bytes. Ignored by other models.
+   */
+  frontEnd?: string | URL | Uint8Array;
+  /** Batch sizes to build the front-end model for (default [1, 8]). */
+  frontEndBatchSizes?: number[];
   /** Folder of tfjs-tflite's WASM files (path in Node, URL in browsers). Default: see the platform. */
   wasmPath?: string;
   /**
@@ -185,6 +193,10 @@ function initMessage(platform: Platform, options: EngineOptions): WorkerInit {
   if (options.maxStreams !== undefined) init.maxStreams = options.maxStreams;
   if (options.idleTtlMs !== undefined) init.idleTtlMs = options.idleTtlMs;
   if (options.wasmPath !== undefined) init.wasmPath = options.wasmPath;
+  const fe = options.frontEnd;
+  if (fe !== undefined)
+    init.frontEnd = fe instanceof Uint8Array ? { bytes: fe } : { ref: platform.resolveModelRef(fe) };
+  if (options.frontEndBatchSizes !== undefined) init.frontEndBatchSizes = options.frontEndBatchSizes;
   if (wantsTestHooks(options)) init.testHooks = true;
   return init;
 }

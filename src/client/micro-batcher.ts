@@ -17,7 +17,7 @@ import { checkChunk, packChunks } from '../protocol/chunk.js';
 
 /** What the batcher needs of an engine: its sizes and an async `step`. */
 export interface StepTarget {
-  readonly model: Pick<EngineInfo, 'inputSize' | 'outputSize'>;
+  readonly model: Pick<EngineInfo, 'inputSize' | 'outputSize' | 'frontEnd'>;
   step(request: StepRequest): Promise<StepResult>;
 }
 
@@ -198,6 +198,7 @@ export class MicroBatcher {
   private route(batch: Entry[], result: StepResult): void {
     const { outputs, outputCounts, errors } = result;
     const { inputSize: I, outputSize: C } = this.target.model;
+    const frontEnd = this.target.model.frontEnd !== undefined;
     const rows = outputCounts.reduce((a, b) => a + b, 0);
     if (outputCounts.length !== batch.length || outputs.length !== rows * C) {
       this.rejectAll(
@@ -220,7 +221,8 @@ export class MicroBatcher {
       this.answered++;
       const frames = entry.frames.length / I;
       if (error !== undefined) deliver(entry, undefined, 0, 0, error);
-      else if (count !== frames) {
+      // One row per frame, or, behind a front-end model, the GRU steps the frames completed (≤ frames).
+      else if (frontEnd ? count > frames : count !== frames) {
         const message = `engine returned ${count} rows for a chunk of ${frames} frames of stream '${entry.stream}'`;
         deliver(entry, undefined, 0, 0, new GruStreamError('E_RUNTIME', message, entry.stream));
       } else deliver(entry, outputs, row * C, count * C, undefined);

@@ -264,6 +264,8 @@ class EngineCore implements EngineApi {
           s.ensureSlots(this.table.capacity);
         }
         this.table.touch(slot, now);
+        // An empty chunk (allowEmpty) opens and touches its stream but has no frame to step.
+        if (count === 0) continue;
         s.chunkOut[i] = rows;
         s.chunkNext[i] = -1;
         rows += count;

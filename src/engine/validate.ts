@@ -95,7 +95,7 @@ export function checkChunk(
     );
   }
   const count = request.frameCounts[index]!;
-  if (count === 0) {
+  if (count === 0 && request.allowEmpty !== true) {
     return new GruStreamError(
       'E_BAD_CHUNK',
       `chunk ${index} of stream '${stream}' has 0 frames; expected ≥ 1`,

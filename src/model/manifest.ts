@@ -16,7 +16,26 @@ export type FeatureSpec =
   | { kind: 'log-mel'; sampleRate: number; windowMs: number; hopMs: number; melBins: number }
   | { kind: 'sensor'; channels: string[]; normalisation?: { mean: number[]; std: number[] } }
   | { kind: 'text'; alphabet: string }
-  | { kind: 'raw'; description?: string };
+  | { kind: 'raw'; description?: string }
+  | SpeechEmbeddingFeatureSpec;
+
+/**
+ * A GRU head over Google's speech embedding: 16 kHz audio → `SpeechMelFrontEnd` (32 bins, 10 ms) →
+ * windows of 76 frames every 8 frames → the embedding model (96 floats) → the GRU, one step per 80 ms.
+ * The engine runs the embedding model named here before the GRU (`frontEnd` option).
+ */
+export interface SpeechEmbeddingFeatureSpec {
+  kind: 'speech-embedding';
+  sampleRate: 16000;
+  melBins: 32;
+  windowFrames: 76;
+  stepFrames: 8;
+  embeddingSize: 96;
+  /** File name of the embedding model the head was trained on (`embedding_model.tflite`). */
+  embeddingModel: string;
+  /** sha256 (hex) of that file: the engine refuses another. */
+  embeddingSha256: string;
+}
 
 export interface ModelManifest {
   format: typeof MANIFEST_FORMAT;

@@ -21,6 +21,12 @@ export interface StepRequest {
    * NaN stays in their rows. Default: the engine scans.
    */
   finite?: boolean;
+  /**
+   * True when chunks of 0 frames are meant: such a chunk opens (or is refused for) its stream like any
+   * other and produces no rows. A front-end stage sends them for chunks that completed no window yet.
+   * Default false: a 0-frame chunk fails with E_BAD_CHUNK.
+   */
+  allowEmpty?: boolean;
 }
 
 /** What one step request produced. */
@@ -36,8 +42,28 @@ export interface StepResult {
   errors: { index: number; error: SerializedError }[];
 }
 
+/**
+ * A stateless windowed model in front of the GRU (the speech embedding): a stream's input frames fill
+ * a window, and every `stepFrames` frames one window of `windowFrames` becomes one GRU input of
+ * `outputSize` floats. The window is per-stream state, carried by snapshots.
+ */
+export interface FrontEndInfo {
+  kind: 'speech-embedding';
+  /** Floats per input frame (mel bins). */
+  inputSize: number;
+  /** Frames per window. */
+  windowFrames: number;
+  /** Frames between windows: one GRU step per `stepFrames` input frames. */
+  stepFrames: number;
+  /** Floats per window output (the GRU's input size). */
+  outputSize: number;
+  /** Batch sizes of the front-end model, ascending. */
+  batchSizes: number[];
+}
+
 /** Static facts about the loaded model, for clients and post-processing. */
 export interface EngineInfo {
+  /** Floats per input frame the engine takes (the front end's, when there is one). */
   inputSize: number;
   hiddenSize: number;
   outputSize: number;
@@ -48,6 +74,11 @@ export interface EngineInfo {
   labels?: string[];
   /** Which runner executes steps ('tflite' or 'reference'). */
   runner: string;
+  /**
+   * Present when a front-end model runs before the GRU: then a chunk's rows are the GRU steps its
+   * frames completed (0 or more), not one per frame.
+   */
+  frontEnd?: FrontEndInfo;
 }
 
 export interface StreamOptions {

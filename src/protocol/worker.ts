@@ -26,6 +26,13 @@ export interface WorkerInit {
    * Default: the installed package's `wasm/` (Node), the worker script's folder (browser).
    */
   wasmPath?: string;
+  /**
+   * The front-end model run before the GRU (the speech embedding's `.tflite`), for models whose
+   * manifest has `features.kind === 'speech-embedding'`: its bytes, or a path (Node) / URL (browser).
+   */
+  frontEnd?: { bytes: Uint8Array } | { ref: string };
+  /** Batch sizes to build the front-end model for (default [1, 8]). */
+  frontEndBatchSizes?: number[];
   /** Enables {@link WorkerApi.crashForTest} and {@link WorkerApi.blockForTest}. Default false. */
   testHooks?: boolean;
 }

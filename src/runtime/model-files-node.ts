@@ -12,6 +12,18 @@ export interface ModelFile {
 }
 
 /**
+ * The bytes of a file that has no GRU manifest (the front-end model).
+ * @throws GruStreamError E_ARGUMENT naming the file when it cannot be read
+ */
+export function readBytesFile(path: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    throw new GruStreamError('E_ARGUMENT', `cannot read model file ${path}: ${(e as Error).message}`);
+  }
+}
+
+/**
  * @param tflitePath path of the `.tflite`; the manifest is the `.json` beside it
  * @throws GruStreamError E_MANIFEST when the manifest is missing, malformed or for another file
  */

@@ -41,6 +41,11 @@ export async function fetchModelFile(url: string): Promise<{ bytes: Uint8Array; 
   return { bytes, manifest: await verifyManifest(json, bytes) };
 }
 
+/** Fetches a file's bytes (the front-end model). */
+export async function fetchBytes(url: string): Promise<Uint8Array> {
+  return new Uint8Array(await (await fetchOk(url)).arrayBuffer());
+}
+
 async function fetchOk(url: string): Promise<Response> {
   let response: Response;
   try {

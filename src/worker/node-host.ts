@@ -1,5 +1,5 @@
 /** The Node (`worker_threads`) side of the engine worker: tfjs-tflite's WASM from disk, models by path. */
-import { readModelFile } from '../runtime/model-files-node.js';
+import { readBytesFile, readModelFile } from '../runtime/model-files-node.js';
 import { loadTfliteInNode } from '../runtime/tflite-node-loader.js';
 import type { WorkerHost } from './worker-core.js';
 
@@ -8,6 +8,7 @@ export function nodeWorkerHost(): WorkerHost {
   return {
     loadTflite: (wasmDir) => loadTfliteInNode(wasmDir),
     readModel: async (path) => readModelFile(path),
+    readBytes: async (path) => readBytesFile(path),
     exit: (code) => process.exit(code),
     memory: () => {
       // Per worker: the heap and ArrayBuffers of this thread's isolate (rss would be the whole process).

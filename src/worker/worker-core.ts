@@ -10,7 +10,10 @@ import type { EngineApi } from '../protocol/engine.js';
 import { GruStreamError } from '../errors.js';
 import type { SerializedError } from '../errors.js';
 import { verifyManifest } from '../model/manifest.js';
-import type { ModelManifest } from '../model/manifest.js';
+import type { ModelManifest, SpeechEmbeddingFeatureSpec } from '../model/manifest.js';
+import { sha256HexAsync } from '../model/sha256.js';
+import { createTwoStageEngine } from '../engine/two-stage.js';
+import { createEmbeddingRunner } from '../runtime/embedding-runner.js';
 import type { ModelRunner } from '../runtime/runner.js';
 import { createTfliteRunner } from '../runtime/tflite-runner.js';
 import type { TfliteModule } from '../runtime/tflite-runner.js';
@@ -21,6 +24,8 @@ export interface WorkerHost {
   loadTflite(wasmPath: string | undefined): Promise<TfliteModule>;
   /** Reads a `.tflite` (path or URL) and the manifest beside it, checked against the bytes. */
   readModel(ref: string): Promise<{ bytes: Uint8Array; manifest: ModelManifest }>;
+  /** Reads a file's bytes (path or URL): the front-end model, which has no GRU manifest. */
+  readBytes(ref: string): Promise<Uint8Array>;
   /** Ends the worker at once (for {@link WorkerApi.crashForTest}). */
   exit(code: number): void;
   /** This realm's memory, where the platform can measure it. */
@@ -109,7 +114,10 @@ async function buildEngine(host: WorkerHost, init: WorkerInit): Promise<EngineAp
     if (first.labels !== undefined) options.labels = first.labels;
     if (init.maxStreams !== undefined) options.maxStreams = init.maxStreams;
     if (init.idleTtlMs !== undefined) options.idleTtlMs = init.idleTtlMs;
-    return createEngineCore(options);
+    const core = createEngineCore(options);
+    return first.features?.kind === 'speech-embedding'
+      ? await withFrontEnd(host, tflite, init, first, core)
+      : core;
   } catch (e) {
     // The engine did not take ownership: free the interpreters before reporting the failure.
     for (const r of runners) r.dispose();
@@ -159,4 +167,44 @@ function toWire(e: unknown): SerializedError {
   if (e instanceof GruStreamError) return e.toJSON();
   const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
   return { name: 'GruStreamError', code: 'E_RUNTIME', message: `engine worker failed unexpectedly: ${what}` };
+}
+
+/**
+ * Puts the speech-embedding model in front of a GRU trained on it: the file must be the one the
+ * GRU's manifest names (same sha256).
+ */
+async function withFrontEnd(
+  host: WorkerHost,
+  tflite: TfliteModule,
+  init: WorkerInit,
+  manifest: ModelManifest,
+  core: EngineApi,
+): Promise<EngineApi> {
+  const spec = manifest.features as SpeechEmbeddingFeatureSpec;
+  const source = init.frontEnd;
+  if (source === undefined) {
+    throw new GruStreamError(
+      'E_ARGUMENT',
+      `init(): model '${manifest.file}' runs on speech embeddings: pass its front-end model ` +
+        `(${spec.embeddingModel}, sha256 ${spec.embeddingSha256}) as the frontEnd option`,
+    );
+  }
+  const bytes = 'ref' in source ? await host.readBytes(source.ref) : source.bytes;
+  const sha = await sha256HexAsync(bytes);
+  if (sha !== spec.embeddingSha256) {
+    throw new GruStreamError(
+      'E_MANIFEST',
+      `init(): front-end model: expected ${spec.embeddingModel} with sha256 ${spec.embeddingSha256} ` +
+        `(named by '${manifest.file}'), got a file with sha256 ${sha}`,
+    );
+  }
+  const runner = await createEmbeddingRunner(tflite, bytes, {
+    batchSizes: init.frontEndBatchSizes ?? [1, 8],
+  });
+  try {
+    return createTwoStageEngine(runner, core);
+  } catch (e) {
+    runner.dispose();
+    throw e;
+  }
 }
