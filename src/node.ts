@@ -8,3 +8,4 @@ export type { ModelFile } from './runtime/model-files-node.js';
 export { loadTfliteInNode } from './runtime/tflite-node-loader.js';
 export * from './kws/index.js';
 export { loadKwsModel, readAudioFile } from './kws/files-node.js';
+export type { KwsModelFile, LoadKwsModelOptions } from './kws/files-node.js';

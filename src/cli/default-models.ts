@@ -32,3 +32,5 @@ export const DEFAULT_KWS_MODEL = join(root, 'models/kws/kws-int8-weights-b1.tfli
 export const DEFAULT_SENSORS_MODEL = join(root, 'models/sensors/sensors-int8-weights-b1.tflite');
 /** The shipped typed-text model, B = 1. */
 export const DEFAULT_TEXT_MODEL = join(root, 'models/text/text-int8-weights-b1.tflite');
+/** The shipped speech-embedding models (the front end of keyword models trained on it). */
+export const SPEECH_EMBEDDING_DIR = join(root, 'models/speech-embedding');

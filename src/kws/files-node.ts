@@ -1,4 +1,6 @@
 /** Keyword models and audio from disk (Node only). */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { GruStreamError } from '../errors.js';
 import { readInputFile } from '../features/input-file-node.js';
 import { parseWav, toMono } from '../features/wav.js';
@@ -7,16 +9,45 @@ import type { ModelFile } from '../runtime/model-files-node.js';
 import { readModelFile } from '../runtime/model-files-node.js';
 import { kwsFrontEnd } from './pipeline.js';
 
+/** A keyword model from disk; `frontEnd` is the embedding model's path for speech-embedding models. */
+export interface KwsModelFile extends ModelFile {
+  frontEnd?: string;
+}
+
+export interface LoadKwsModelOptions {
+  /** Path of the embedding model, for a model on speech embeddings. Default: searched (see below). */
+  frontEnd?: string;
+  /** Folders to look for the embedding model in after the model's own folder. Default none. */
+  searchDirs?: string[];
+}
+
 /**
- * Reads a keyword model and checks that its manifest has what the command needs.
- * @throws GruStreamError E_ARGUMENT (unreadable file) or E_MANIFEST
+ * Reads a keyword model and checks that its manifest has what the command needs. For a model on
+ * speech embeddings it also finds the embedding file its manifest names: `options.frontEnd` when
+ * given, else beside the model, else in `options.searchDirs`.
+ * @throws GruStreamError E_ARGUMENT (unreadable file; embedding model not found, naming the places
+ *   tried) or E_MANIFEST
  */
-export function loadKwsModel(path: string): ModelFile {
+export function loadKwsModel(path: string, options: LoadKwsModelOptions = {}): KwsModelFile {
   const model = readModelFile(path);
-  kwsFrontEnd(model.manifest, path);
+  const fe = kwsFrontEnd(model.manifest, path);
   // Called for its checks: a manifest without usable detector settings fails here, not mid-stream.
   kwsDetectorOptionsFromManifest(model.manifest);
-  return model;
+  if (fe.kind !== 'speech-embedding') return model;
+  const name = fe.features.embeddingModel;
+  const tried =
+    options.frontEnd !== undefined
+      ? [options.frontEnd]
+      : [dirname(path), ...(options.searchDirs ?? [])].map((dir) => join(dir, name));
+  const found = tried.find((p) => existsSync(p));
+  if (found === undefined) {
+    throw new GruStreamError(
+      'E_ARGUMENT',
+      `${path} runs on the speech embedding ${name} (sha256 ${fe.features.embeddingSha256}); ` +
+        `not found at ${tried.join(' or ')}`,
+    );
+  }
+  return { ...model, frontEnd: found };
 }
 
 /**

@@ -4,4 +4,4 @@
  * WAV files from disk is in `gru-stream/node`.
  */
 export { atModelRate, detectKeywords, keywordChunks, kwsFrontEnd } from './pipeline.js';
-export type { DetectOptions, KwsDetectionLine } from './pipeline.js';
+export type { DetectOptions, KwsDetectionLine, KwsFrontEnd } from './pipeline.js';

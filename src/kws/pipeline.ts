@@ -12,7 +12,8 @@ import type { LogMelFeatureSpec } from '../features/log-mel.js';
 import { createNormalizer, featureNormFromManifest } from '../features/normalize.js';
 import type { FeatureNorm } from '../features/normalize.js';
 import { resample } from '../features/resample.js';
-import type { ModelManifest } from '../model/manifest.js';
+import { SPEECH_MEL, SpeechMelFrontEnd } from '../features/speech-mel.js';
+import type { ModelManifest, SpeechEmbeddingFeatureSpec } from '../model/manifest.js';
 import { KwsDetector } from '../postprocess/kws-detector.js';
 import { kwsDetectorOptionsFromManifest } from '../postprocess/kws-manifest.js';
 
@@ -23,25 +24,30 @@ export interface KwsDetectionLine {
   score: number;
 }
 
+/** What runs before a keyword model's GRU, as its manifest says. */
+export type KwsFrontEnd =
+  | { kind: 'log-mel'; features: LogMelFeatureSpec; norm: FeatureNorm }
+  /** 32-bin speech mel frames; the engine's front-end stage makes the embeddings the GRU steps on. */
+  | { kind: 'speech-embedding'; features: SpeechEmbeddingFeatureSpec };
+
 /**
- * The log-mel spec and feature normalisation a keyword model's manifest must carry.
+ * The front end a keyword model's manifest must describe: log-mel features with their normalisation,
+ * or the speech-embedding front end.
  * @param what names the model in the error (its path when known)
- * @throws GruStreamError E_MANIFEST when either is missing
+ * @throws GruStreamError E_MANIFEST when neither is there
  */
-export function kwsFrontEnd(
-  manifest: ModelManifest,
-  what: string,
-): { features: LogMelFeatureSpec; norm: FeatureNorm } {
+export function kwsFrontEnd(manifest: ModelManifest, what: string): KwsFrontEnd {
   const features = manifest.features;
+  if (features?.kind === 'speech-embedding') return { kind: 'speech-embedding', features };
   if (features?.kind !== 'log-mel') {
     throw new GruStreamError(
       'E_MANIFEST',
-      `${what}: expected a keyword model with log-mel features, got features ${JSON.stringify(features)}`,
+      `${what}: expected a keyword model with log-mel or speech-embedding features, got features ${JSON.stringify(features)}`,
     );
   }
   const norm = featureNormFromManifest(manifest);
   if (!norm) throw new GruStreamError('E_MANIFEST', `${what}: the manifest has no postprocess.featureNorm`);
-  return { features, norm };
+  return { kind: 'log-mel', features, norm };
 }
 
 export interface DetectOptions {
@@ -70,16 +76,33 @@ export function atModelRate(
  * @throws GruStreamError E_MANIFEST when the manifest has no log-mel features or no normalisation
  */
 export function keywordChunks(manifest: ModelManifest, samples: Float32Array, chunkMs = 100): Float32Array[] {
-  const { features, norm } = kwsFrontEnd(manifest, `model ${manifest.name}`);
-  const frontEnd = LogMelFrontEnd.fromFeatureSpec(features);
-  const normalize = createNormalizer(norm);
-  const chunkSamples = Math.max(1, Math.round((frontEnd.sampleRate * chunkMs) / 1000));
+  const frontEnd = kwsFrontEnd(manifest, `model ${manifest.name}`);
+  const chunkSamples = Math.max(1, Math.round((frontEnd.features.sampleRate * chunkMs) / 1000));
   const chunks: Float32Array[] = [];
+  if (frontEnd.kind === 'speech-embedding') {
+    const mel = new SpeechMelFrontEnd();
+    const take = (): void => {
+      if (mel.pending === 0) return;
+      const frames = new Float32Array(mel.pending * SPEECH_MEL.melBins);
+      mel.pull(frames);
+      chunks.push(frames);
+    };
+    for (let at = 0; at < samples.length; at += chunkSamples) {
+      mel.push(samples.subarray(at, at + chunkSamples));
+      take();
+    }
+    // The front end releases frames a block at a time: the end of the audio releases the rest.
+    mel.flush();
+    take();
+    return chunks;
+  }
+  const logMel = LogMelFrontEnd.fromFeatureSpec(frontEnd.features);
+  const normalize = createNormalizer(frontEnd.norm);
   for (let at = 0; at < samples.length; at += chunkSamples) {
-    const n = frontEnd.push(samples.subarray(at, at + chunkSamples));
+    const n = logMel.push(samples.subarray(at, at + chunkSamples));
     if (n === 0) continue;
-    const frames = new Float32Array(n * frontEnd.melBins);
-    frontEnd.pull(frames);
+    const frames = new Float32Array(n * logMel.melBins);
+    logMel.pull(frames);
     normalize(frames);
     chunks.push(frames);
   }

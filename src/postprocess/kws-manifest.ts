@@ -9,8 +9,13 @@
  *   // hit.timeMs: when the audio of the frame that fired ends, in ms from the stream's start.
  */
 import { GruStreamError } from '../errors.js';
+import { SPEECH_MEL } from '../features/speech-mel.js';
 import type { ModelManifest } from '../model/manifest.js';
 import type { KwsDetectorOptions } from './kws-detector.js';
+
+/** The speech mel's frame hop (10 ms) and the audio one frame needs (512 samples: 32 ms), in ms. */
+const MEL_HOP_MS = (SPEECH_MEL.hopLength / SPEECH_MEL.sampleRate) * 1000;
+const MEL_FRAME_MS = (SPEECH_MEL.frameLength / SPEECH_MEL.sampleRate) * 1000;
 
 /** The key of the detector settings in a manifest's `postprocess`. */
 export const DETECTOR_KEY = 'detector';
@@ -47,5 +52,11 @@ export function kwsDetectorOptionsFromManifest(
     threshold: num('threshold'),
     suppressionMs: num('suppressionMs'),
     ...(f?.kind === 'log-mel' && { hopMs: f.hopMs, windowMs: f.windowMs }),
+    // One GRU step per embedding window, 8 mel frames (80 ms) apart; a window of 76 frames, each
+    // computed from 32 ms of audio every 10 ms, needs (76 − 1) × 10 + 32 = 782 ms of audio.
+    ...(f?.kind === 'speech-embedding' && {
+      hopMs: f.stepFrames * MEL_HOP_MS,
+      windowMs: (f.windowFrames - 1) * MEL_HOP_MS + MEL_FRAME_MS,
+    }),
   };
 }

@@ -9,7 +9,7 @@
  * is the detection time: how far into the file the audio had to be heard for the detector to fire
  * (the end of the window of the frame that fired), in ms from the start of the file.
  */
-import { DEFAULT_KWS_MODEL } from '../default-models.js';
+import { DEFAULT_KWS_MODEL, SPEECH_EMBEDDING_DIR } from '../default-models.js';
 import { createEngine } from '../../client/node.js';
 import { atModelRate, detectKeywords } from '../../kws/pipeline.js';
 import { loadKwsModel, readAudioFile } from '../../kws/files-node.js';
@@ -31,9 +31,12 @@ export async function kws(args: string[]): Promise<void> {
   if (!(Number.isFinite(chunkMs) && chunkMs > 0))
     throw new UsageError(`kws: --chunk-ms: expected a number > 0, got '${values['chunk-ms']}'`);
   const audio = readAudioFile(file);
-  const model = loadKwsModel(modelPath);
+  const model = loadKwsModel(modelPath, { searchDirs: [SPEECH_EMBEDDING_DIR] });
   const { samples, rate } = atModelRate(audio, model.manifest);
-  const engine = await createEngine({ models: [model] });
+  const engine = await createEngine({
+    models: [model],
+    ...(model.frontEnd !== undefined && { frontEnd: model.frontEnd }),
+  });
   try {
     if (!json) console.log(`${'time'.padStart(9)}  ${'keyword'.padEnd(8)} score`);
     const { detections } = await detectKeywords(engine, model, samples, {
