@@ -138,7 +138,10 @@ export async function createEngineOn(
     await shutdown();
   };
   // Two calls in flight: measured 7–17% more stream-steps/s end to end than one (test/bench).
-  const client = buildClient(model, call, dispose, { maxInFlight: 2, ...options.batching });
+  // Behind a front-end model a frame costs ~1000× a GRU step (an embedding per 8 frames, milliseconds
+  // each): smaller calls keep each one well inside the call deadline.
+  const frontEndLimit = model.frontEnd !== undefined ? { maxChunks: 256 } : {};
+  const client = buildClient(model, call, dispose, { maxInFlight: 2, ...frontEndLimit, ...options.batching });
   const ttl = options.idleTtlMs;
   if (ttl !== undefined && Number.isFinite(ttl)) {
     sweep = setInterval(() => {
