@@ -1,0 +1,299 @@
+/**
+ * Per-sensor sessions on one engine: every sensor id is one stream of ONE long-lived `inferMany`
+ * subscription, fed a one-frame chunk per accepted sample, each with its own {@link AnomalyScorer}.
+ *
+ * A session is live (its stream is open in the engine) or dormant (its GRU state is held as snapshot
+ * bytes: after a TTL eviction, or restored from disk at start). A dormant sensor's next sample first
+ * restores its stream, then flows. `pauseAndDrain()` holds new samples and waits until every sample
+ * sent is scored, so the states read then form one consistent cut (see `gateway.ts`).
+ */
+import { Subject } from 'rxjs';
+import type { Subscription } from 'rxjs';
+import { GruStreamError, inferMany, isChunkFailure, isGruStreamError } from '../../../src/node.js';
+import type { Chunk, EngineClient } from '../../../src/node.js';
+import { AnomalyScorer } from '../../../src/postprocess/index.js';
+import type { AnomalyFrameScore } from '../../../src/postprocess/index.js';
+import type { SensorModel } from './sensor-model.js';
+import type { OpenAlarm, SensorRecord } from './store.js';
+
+/** One accepted sample on its way through the engine. */
+interface Pending {
+  t: number;
+  /** Normalised channels: the model's input frame. */
+  frame: Float32Array;
+  /** `performance.now()` at receipt, for the lag. */
+  receivedAt: number;
+}
+
+interface Session {
+  id: string;
+  live: boolean;
+  /** The engine snapshot of a dormant session. */
+  saved: Uint8Array | undefined;
+  /** Set while its stream is being restored into the engine. */
+  restoring: boolean;
+  /** Samples waiting for the restore. */
+  held: Pending[];
+  /** Samples sent to the engine, in order: answers come back per stream in this order. */
+  inflight: Pending[];
+  scorer: AnomalyScorer;
+  /** Last accepted sample time (epoch ms); -Infinity before the first. */
+  lastT: number;
+  /** Clock time of the last accepted sample, for the TTL. */
+  lastSeen: number;
+  alarm: OpenAlarm | null;
+  /** The record of the last snapshot while nothing has changed since. */
+  record: SensorRecord | undefined;
+}
+
+/** What one scored sample gives. */
+export interface Scored {
+  sensor: string;
+  t: number;
+  result: AnomalyFrameScore;
+  /** The forecast of the next sample, normalised (the model's output). */
+  forecast: Float32Array;
+  /** Receipt → scored, ms. */
+  lagMs: number;
+  /** The alarm episode after this sample; `changed` when it opened, peaked higher or closed. */
+  alarm: { episode: OpenAlarm; state: 'open' | 'closed' } | undefined;
+}
+
+export interface SessionEvents {
+  scored(s: Scored): void;
+  /** The engine refused a sample (its state is untouched). */
+  refused(sensor: string, error: GruStreamError): void;
+  /** The engine failed as a whole (worker dead): no sensor can go on. */
+  fatal(error: unknown): void;
+}
+
+export class Sessions {
+  private readonly sessions = new Map<string, Session>();
+  private readonly chunks = new Subject<Chunk>();
+  private readonly subscription: Subscription;
+  private readonly C: number;
+  /** Samples sent and not yet answered, plus restores under way. */
+  private outstanding = 0;
+  private drained: (() => void) | undefined;
+  private paused = false;
+  private readonly pausedQueue: { s: Session; p: Pending }[] = [];
+
+  constructor(
+    private readonly engine: EngineClient,
+    private readonly model: SensorModel,
+    private readonly events: SessionEvents,
+    /** Batching window of the engine (ms): samples arriving within it share a step. */
+    windowMs = 2,
+  ) {
+    this.C = model.mean.length;
+    this.subscription = this.chunks.pipe(inferMany(engine, { windowMs })).subscribe({
+      next: (v) => {
+        const s = this.sessions.get(v.stream)!;
+        const p = s.inflight.shift()!;
+        if (isChunkFailure(v)) this.events.refused(v.stream, v.error);
+        else this.score(s, p, v.output);
+        this.settle();
+      },
+      error: (e: unknown) => this.events.fatal(e),
+    });
+  }
+
+  get size(): { live: number; dormant: number } {
+    let live = 0;
+    for (const s of this.sessions.values()) if (s.live || s.restoring) live++;
+    return { live, dormant: this.sessions.size - live };
+  }
+
+  /** Samples received and not yet scored. */
+  get backlog(): number {
+    let n = this.pausedQueue.length;
+    for (const s of this.sessions.values()) n += s.held.length + s.inflight.length;
+    return n;
+  }
+
+  /** The sensor's last accepted sample time (epoch ms), or undefined for an unknown sensor. */
+  lastTime(sensor: string): number | undefined {
+    const s = this.sessions.get(sensor);
+    return s === undefined || s.lastT === -Infinity ? undefined : s.lastT;
+  }
+
+  /** Adds a dormant session from a saved record (at start, from the snapshot on disk). */
+  addSaved(sensor: string, r: SensorRecord): void {
+    const s = this.newSession(sensor, 0);
+    s.live = false;
+    s.saved = r.engine;
+    s.scorer.restore(r.scorer);
+    s.lastT = r.lastT;
+    s.alarm = r.alarm && { ...r.alarm };
+    s.record = r;
+  }
+
+  /**
+   * Takes one accepted sample (in time order for its sensor: the caller checked) and sends it on.
+   * @param values the channels in their own units
+   * @param now clock time (ms) for the TTL
+   */
+  accept(sensor: string, t: number, values: ArrayLike<number>, now: number): void {
+    const s = this.sessions.get(sensor) ?? this.newSession(sensor, now);
+    const frame = new Float32Array(this.C);
+    for (let c = 0; c < this.C; c++) frame[c] = (values[c]! - this.model.mean[c]!) / this.model.std[c]!;
+    s.lastT = t;
+    s.lastSeen = now;
+    s.record = undefined;
+    const p: Pending = { t, frame, receivedAt: performance.now() };
+    if (this.paused) this.pausedQueue.push({ s, p });
+    else this.send(s, p);
+  }
+
+  /** Holds new samples and resolves once every sample sent is scored and every restore done. */
+  async pauseAndDrain(): Promise<void> {
+    this.paused = true;
+    if (this.outstanding === 0) return;
+    await new Promise<void>((resolve) => (this.drained = resolve));
+  }
+
+  /** Sends the samples held since {@link pauseAndDrain}, in arrival order. */
+  resume(): void {
+    this.paused = false;
+    for (const { s, p } of this.pausedQueue.splice(0)) this.send(s, p);
+  }
+
+  /**
+   * Every session's record (call between {@link pauseAndDrain} and {@link resume}): live streams are
+   * snapshotted in the engine when they changed since the last call.
+   */
+  async records(): Promise<Record<string, SensorRecord>> {
+    const out: Record<string, SensorRecord> = {};
+    await Promise.all(
+      [...this.sessions.values()].map(async (s) => {
+        if (s.record === undefined) {
+          const engine = s.live ? await this.engine.snapshot(s.id) : s.saved!;
+          s.record = { engine, scorer: s.scorer.state(), lastT: s.lastT, alarm: s.alarm && { ...s.alarm } };
+        }
+        out[s.id] = s.record;
+      }),
+    );
+    return out;
+  }
+
+  /**
+   * Evicts live sessions idle since before `cutoff` (clock ms): their state becomes snapshot bytes
+   * and their engine stream is closed (call between {@link pauseAndDrain} and {@link resume}).
+   * @returns the evicted sensor ids
+   */
+  async evictIdle(cutoff: number): Promise<string[]> {
+    const idle = [...this.sessions.values()].filter((s) => s.live && s.lastSeen < cutoff);
+    await Promise.all(
+      idle.map(async (s) => {
+        s.saved = await this.engine.snapshot(s.id);
+        await this.engine.close(s.id);
+        s.live = false;
+      }),
+    );
+    return idle.map((s) => s.id);
+  }
+
+  /** Ends the subscription (the engine closes its streams). */
+  close(): void {
+    this.subscription.unsubscribe();
+  }
+
+  private newSession(id: string, now: number): Session {
+    const s: Session = {
+      id,
+      live: true,
+      saved: undefined,
+      restoring: false,
+      held: [],
+      inflight: [],
+      scorer: new AnomalyScorer(this.model.scorer),
+      lastT: -Infinity,
+      lastSeen: now,
+      alarm: null,
+      record: undefined,
+    };
+    this.sessions.set(id, s);
+    return s;
+  }
+
+  private send(s: Session, p: Pending): void {
+    if (s.restoring) {
+      s.held.push(p);
+      return;
+    }
+    if (!s.live) {
+      s.held.push(p);
+      this.restore(s);
+      return;
+    }
+    this.outstanding++;
+    s.inflight.push(p);
+    this.chunks.next({ stream: s.id, frames: p.frame });
+  }
+
+  private restore(s: Session): void {
+    s.restoring = true;
+    this.outstanding++;
+    this.engine.restore(s.id, s.saved!).then(
+      () => {
+        s.restoring = false;
+        s.live = true;
+        s.saved = undefined;
+        for (const p of s.held.splice(0)) this.send(s, p);
+        this.settle();
+      },
+      (e: unknown) => {
+        // A saved state the engine cannot take (another model, corrupt): this sensor starts afresh,
+        // the others are untouched; anything else means the engine itself failed.
+        if (!isGruStreamError(e) || e.code !== 'E_SNAPSHOT') return this.events.fatal(e);
+        this.events.refused(s.id, new GruStreamError(e.code, e.message, s.id));
+        s.scorer.reset();
+        s.alarm = null;
+        s.restoring = false;
+        s.live = true;
+        s.saved = undefined;
+        for (const p of s.held.splice(0)) this.send(s, p);
+        this.settle();
+      },
+    );
+  }
+
+  private settle(): void {
+    this.outstanding--;
+    if (this.outstanding === 0 && this.drained) {
+      const d = this.drained;
+      this.drained = undefined;
+      d();
+    }
+  }
+
+  private score(s: Session, p: Pending, output: Float32Array): void {
+    const result = s.scorer.push(p.frame, output);
+    let alarm: Scored['alarm'];
+    if (result.alarm) {
+      const a = s.alarm;
+      if (a === null) {
+        s.alarm = { since: p.t, until: p.t, peak: result.score, channel: result.channel };
+        alarm = { episode: { ...s.alarm }, state: 'open' };
+      } else {
+        a.until = p.t;
+        if (result.score > a.peak) {
+          a.peak = result.score;
+          a.channel = result.channel;
+          alarm = { episode: { ...a }, state: 'open' };
+        }
+      }
+    } else if (result.ended && s.alarm !== null) {
+      alarm = { episode: { ...s.alarm }, state: 'closed' };
+      s.alarm = null;
+    }
+    this.events.scored({
+      sensor: s.id,
+      t: p.t,
+      result,
+      forecast: output,
+      lagMs: performance.now() - p.receivedAt,
+      alarm,
+    });
+  }
+}
