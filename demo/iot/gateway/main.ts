@@ -8,7 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { startGateway } from './gateway.js';
-import type { GatewayOptions } from './gateway.js';
+import type { Gateway, GatewayOptions } from './gateway.js';
 
 /** `--name` as an integer ≥ 0, or undefined when not given. */
 export function intOption(name: string, value: string | undefined): number | undefined {
@@ -39,14 +39,12 @@ async function main(): Promise<void> {
   o.snapshotEverySamples = intOption('snapshot-every-samples', values['snapshot-every-samples']);
   o.ttlMs = intOption('ttl-ms', values['ttl-ms']);
   o.statusEveryMs = intOption('status-every-ms', values['status-every-ms']);
-  const gateway = await startGateway(o);
-  console.log('gateway ready');
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
+  // Handlers first: a signal during start-up stops the gateway as soon as it is up.
+  let gateway: Gateway | undefined;
+  let signalled: string | undefined;
+  const shutDown = (g: Gateway, signal: string): void => {
     console.error(`gateway: ${signal}: saving a snapshot and stopping`);
-    gateway.stop().then(
+    g.stop().then(
       () => process.exit(0),
       (e: unknown) => {
         console.error(`gateway: stop failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -54,8 +52,16 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  const onSignal = (signal: string): void => {
+    if (signalled !== undefined) return;
+    signalled = signal;
+    if (gateway !== undefined) shutDown(gateway, signal);
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  gateway = await startGateway(o);
+  console.log('gateway ready');
+  if (signalled !== undefined) shutDown(gateway, signalled);
 }
 
 main().catch((e: unknown) => {

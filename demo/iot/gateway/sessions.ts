@@ -37,8 +37,13 @@ interface Session {
   /** Samples sent to the engine, in order: answers come back per stream in this order. */
   inflight: Pending[];
   scorer: AnomalyScorer;
-  /** Last accepted sample time (epoch ms); -Infinity before the first. */
+  /** Last accepted sample time (epoch ms), for the time-order check; -Infinity before the first. */
   lastT: number;
+  /**
+   * Time of the last sample sent to the engine: what the GRU and scorer state include. It lags
+   * `lastT` while samples are held (paused, restoring), and it is what a snapshot records.
+   */
+  sentT: number;
   /** Clock time of the last accepted sample, for the TTL. */
   lastSeen: number;
   alarm: OpenAlarm | null;
@@ -124,6 +129,7 @@ export class Sessions {
     s.saved = r.engine;
     s.scorer.restore(r.scorer);
     s.lastT = r.lastT;
+    s.sentT = r.lastT;
     s.alarm = r.alarm && { ...r.alarm };
     s.record = r;
   }
@@ -168,7 +174,7 @@ export class Sessions {
       [...this.sessions.values()].map(async (s) => {
         if (s.record === undefined) {
           const engine = s.live ? await this.engine.snapshot(s.id) : s.saved!;
-          s.record = { engine, scorer: s.scorer.state(), lastT: s.lastT, alarm: s.alarm && { ...s.alarm } };
+          s.record = { engine, scorer: s.scorer.state(), lastT: s.sentT, alarm: s.alarm && { ...s.alarm } };
         }
         out[s.id] = s.record;
       }),
@@ -208,6 +214,7 @@ export class Sessions {
       inflight: [],
       scorer: new AnomalyScorer(this.model.scorer),
       lastT: -Infinity,
+      sentT: -Infinity,
       lastSeen: now,
       alarm: null,
       record: undefined,
@@ -227,6 +234,7 @@ export class Sessions {
       return;
     }
     this.outstanding++;
+    s.sentT = p.t;
     s.inflight.push(p);
     this.chunks.next({ stream: s.id, frames: p.frame });
   }
