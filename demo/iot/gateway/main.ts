@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   o.ttlMs = intOption('ttl-ms', values['ttl-ms']);
   o.statusEveryMs = intOption('status-every-ms', values['status-every-ms']);
   // Handlers first: a signal during start-up stops the gateway as soon as it is up.
-  let gateway: Gateway | undefined;
+  const up: { gateway?: Gateway } = {};
   let signalled: string | undefined;
   const shutDown = (g: Gateway, signal: string): void => {
     console.error(`gateway: ${signal}: saving a snapshot and stopping`);
@@ -55,13 +55,13 @@ async function main(): Promise<void> {
   const onSignal = (signal: string): void => {
     if (signalled !== undefined) return;
     signalled = signal;
-    if (gateway !== undefined) shutDown(gateway, signal);
+    if (up.gateway !== undefined) shutDown(up.gateway, signal);
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
-  gateway = await startGateway(o);
+  up.gateway = await startGateway(o);
   console.log('gateway ready');
-  if (signalled !== undefined) shutDown(gateway, signalled);
+  if (signalled !== undefined) shutDown(up.gateway, signalled);
 }
 
 main().catch((e: unknown) => {
