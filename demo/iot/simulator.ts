@@ -8,7 +8,9 @@
  * benchmark's latency can be read off it. The generator's series are made `blockSamples` at a time
  * (a new seed per block; the step between blocks is not an anomaly event of the generator).
  *
- * `npx tsx demo/iot/simulator.ts --broker mqtt://127.0.0.1:1883 --sensors 100 --rate 1`
+ * `npx tsx demo/iot/simulator.ts --broker mqtt://127.0.0.1:1883 --sensors 100 --rate 1` (also
+ * `--seed N`, `--client-id ID`, `--block-samples N`, `--anomaly-rate R`; prints `simulating …` once
+ * connected).
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -138,6 +140,9 @@ async function main(): Promise<void> {
       sensors: { type: 'string', default: '100' },
       rate: { type: 'string', default: '1' },
       seed: { type: 'string', default: '1' },
+      'client-id': { type: 'string', default: 'gru-simulator' },
+      'block-samples': { type: 'string', default: '1152' },
+      'anomaly-rate': { type: 'string', default: '2' },
     },
   });
   const sim = await startSimulator({
@@ -145,6 +150,9 @@ async function main(): Promise<void> {
     sensors: Number(values.sensors),
     rateHz: Number(values.rate),
     seed: Number(values.seed),
+    clientId: values['client-id'],
+    blockSamples: Number(values['block-samples']),
+    anomalyRate: Number(values['anomaly-rate']),
     onAnomaly: (id, e) =>
       console.log(`${id}: ${e.kind} on ${CHANNELS[e.channel]} for ${e.end - e.start} samples`),
   });
