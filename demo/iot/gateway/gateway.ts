@@ -165,27 +165,30 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const snapshot = (): Promise<void> =>
     (snapshotting ??= (async () => {
       const started = performance.now();
-      // The cut: samples from here on go to the next journal and wait; the ones before are drained.
+      // Samples accepted from here on go to the next journal generation. Every sample of the older
+      // ones is in the records taken below (each taken once its sensor is idle), so once the
+      // snapshot is on disk they go; the replay skips per sensor what a record already includes.
       const gen = store.generation + 1;
       store.startJournal(gen);
-      await sessions.pauseAndDrain();
       try {
-        const ttl = o.ttlMs ?? 600_000;
-        await sessions.evictIdle(now() - ttl);
+        await sessions.evictIdle(now() - (o.ttlMs ?? 600_000));
         const sensors = await sessions.records();
         await store.save({ v: 1, modelId: model.modelId, journal: gen, savedAt: now(), sensors });
         await store.dropJournalsBefore(gen);
         lastSnapshot = { at: now(), sensors: Object.keys(sensors).length, ms: performance.now() - started };
       } finally {
-        sessions.resume();
         snapshotting = undefined;
       }
     })());
 
-  /** The accept path shared by MQTT messages and the journal replay. */
-  const accept = (sensor: string, t: number, values: ArrayLike<number>): boolean => {
+  /**
+   * The accept path shared by MQTT messages and the journal replay (`replay`: a record the sensor's
+   * snapshot already includes is skipped silently, not refused).
+   */
+  const accept = (sensor: string, t: number, values: ArrayLike<number>, replay = false): boolean => {
     const last = sessions.lastTime(sensor);
     if (last !== undefined && t <= last) {
+      if (replay) return false;
       refuse(
         t === last ? 'duplicate' : 'time-backwards',
         `sensor '${sensor}': t ${new Date(t).toISOString()} is not after its last sample ${new Date(last).toISOString()}`,
@@ -210,7 +213,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
 
   // The journal after the snapshot, replayed before any message can arrive (same tick as connect).
   let replayed = 0;
-  for (const r of records) if (accept(r.sensor, r.t, r.values)) replayed++;
+  for (const r of records) if (accept(r.sensor, r.t, r.values, true)) replayed++;
   if (saved || replayed > 0 || torn > 0) {
     log(
       `gateway: restored ${Object.keys(saved?.sensors ?? {}).length} sensors from the snapshot, ` +

@@ -4,8 +4,13 @@
  *
  * A session is live (its stream is open in the engine) or dormant (its GRU state is held as snapshot
  * bytes: after a TTL eviction, or restored from disk at start). A dormant sensor's next sample first
- * restores its stream, then flows. `pauseAndDrain()` holds new samples and waits until every sample
- * sent is scored, so the states read then form one consistent cut (see `gateway.ts`).
+ * restores its stream, then flows.
+ *
+ * Saving never stops the flow: each sensor's record is taken at a moment when that sensor has no
+ * sample in the engine (GRU state, scorer state and the time of the last sample it includes belong
+ * together), a few hundred engine snapshots at a time so that steps keep interleaving. Records of
+ * different sensors may be of slightly different moments; the journal replay skips, per sensor, the
+ * samples its record already includes.
  */
 import { Subject } from 'rxjs';
 import type { Subscription } from 'rxjs';
@@ -41,7 +46,7 @@ interface Session {
   lastT: number;
   /**
    * Time of the last sample sent to the engine: what the GRU and scorer state include. It lags
-   * `lastT` while samples are held (paused, restoring), and it is what a snapshot records.
+   * `lastT` while samples are held (restoring), and it is what a snapshot records.
    */
   sentT: number;
   /** Clock time of the last accepted sample, for the TTL. */
@@ -49,7 +54,12 @@ interface Session {
   alarm: OpenAlarm | null;
   /** The record of the last snapshot while nothing has changed since. */
   record: SensorRecord | undefined;
+  /** Run (synchronously) as soon as the session has nothing in the engine, nothing held. */
+  whenIdle: (() => void)[];
 }
+
+/** Engine snapshot calls in flight at once while saving: keeps the worker's queue short for steps. */
+const SNAPSHOT_BATCH = 256;
 
 /** What one scored sample gives. */
 export interface Scored {
@@ -77,11 +87,6 @@ export class Sessions {
   private readonly chunks = new Subject<Chunk>();
   private readonly subscription: Subscription;
   private readonly C: number;
-  /** Samples sent and not yet answered, plus restores under way. */
-  private outstanding = 0;
-  private drained: (() => void) | undefined;
-  private paused = false;
-  private readonly pausedQueue: { s: Session; p: Pending }[] = [];
 
   constructor(
     private readonly engine: EngineClient,
@@ -97,7 +102,7 @@ export class Sessions {
         const p = s.inflight.shift()!;
         if (isChunkFailure(v)) this.events.refused(v.stream, v.error);
         else this.score(s, p, v.output);
-        this.settle();
+        this.settle(s);
       },
       error: (e: unknown) => this.events.fatal(e),
     });
@@ -111,7 +116,7 @@ export class Sessions {
 
   /** Samples received and not yet scored. */
   get backlog(): number {
-    let n = this.pausedQueue.length;
+    let n = 0;
     for (const s of this.sessions.values()) n += s.held.length + s.inflight.length;
     return n;
   }
@@ -146,57 +151,79 @@ export class Sessions {
     s.lastT = t;
     s.lastSeen = now;
     s.record = undefined;
-    const p: Pending = { t, frame, receivedAt: performance.now() };
-    if (this.paused) this.pausedQueue.push({ s, p });
-    else this.send(s, p);
-  }
-
-  /** Holds new samples and resolves once every sample sent is scored and every restore done. */
-  async pauseAndDrain(): Promise<void> {
-    this.paused = true;
-    if (this.outstanding === 0) return;
-    await new Promise<void>((resolve) => (this.drained = resolve));
-  }
-
-  /** Sends the samples held since {@link pauseAndDrain}, in arrival order. */
-  resume(): void {
-    this.paused = false;
-    for (const { s, p } of this.pausedQueue.splice(0)) this.send(s, p);
+    this.send(s, { t, frame, receivedAt: performance.now() });
   }
 
   /**
-   * Every session's record (call between {@link pauseAndDrain} and {@link resume}): live streams are
-   * snapshotted in the engine when they changed since the last call.
+   * Every session's record, each taken when its sensor is idle (live streams are snapshotted in the
+   * engine when they changed since the last call). Samples keep flowing meanwhile.
    */
   async records(): Promise<Record<string, SensorRecord>> {
     const out: Record<string, SensorRecord> = {};
-    await Promise.all(
-      [...this.sessions.values()].map(async (s) => {
-        if (s.record === undefined) {
-          const engine = s.live ? await this.engine.snapshot(s.id) : s.saved!;
-          s.record = { engine, scorer: s.scorer.state(), lastT: s.sentT, alarm: s.alarm && { ...s.alarm } };
-        }
-        out[s.id] = s.record;
-      }),
-    );
+    const all = [...this.sessions.values()];
+    for (let i = 0; i < all.length; i += SNAPSHOT_BATCH) {
+      await Promise.all(
+        all.slice(i, i + SNAPSHOT_BATCH).map(async (s) => {
+          out[s.id] = await this.recordOf(s);
+        }),
+      );
+    }
     return out;
   }
 
   /**
-   * Evicts live sessions idle since before `cutoff` (clock ms): their state becomes snapshot bytes
-   * and their engine stream is closed (call between {@link pauseAndDrain} and {@link resume}).
+   * Evicts live sessions silent since before `cutoff` (clock ms): their state becomes snapshot bytes
+   * and their engine stream is closed. A sample arriving meanwhile waits and restores it.
    * @returns the evicted sensor ids
    */
   async evictIdle(cutoff: number): Promise<string[]> {
-    const idle = [...this.sessions.values()].filter((s) => s.live && s.lastSeen < cutoff);
-    await Promise.all(
-      idle.map(async (s) => {
-        s.saved = await this.engine.snapshot(s.id);
-        await this.engine.close(s.id);
-        s.live = false;
+    const quiet = [...this.sessions.values()].filter((s) => s.live && !s.restoring && s.lastSeen < cutoff);
+    for (let i = 0; i < quiet.length; i += SNAPSHOT_BATCH) {
+      await Promise.all(quiet.slice(i, i + SNAPSHOT_BATCH).map((s) => this.evict(s)));
+    }
+    return quiet.map((s) => s.id);
+  }
+
+  private evict(s: Session): Promise<void> {
+    return new Promise<void>((resolve, reject) =>
+      this.onIdle(s, () => {
+        s.restoring = true; // new samples wait in `held` until the stream is back
+        const closed = this.engine.snapshot(s.id).then(async (bytes) => {
+          await this.engine.close(s.id);
+          s.saved = bytes;
+          s.live = false;
+          s.restoring = false;
+          if (s.held.length > 0) this.restore(s);
+          else this.settle(s);
+        });
+        closed.then(resolve, reject);
       }),
     );
-    return idle.map((s) => s.id);
+  }
+
+  /** The session's record: its GRU state, scorer state and last sample time, taken together. */
+  private recordOf(s: Session): Promise<SensorRecord> {
+    if (s.record !== undefined) return Promise.resolve(s.record);
+    return new Promise<SensorRecord>((resolve, reject) =>
+      this.onIdle(s, () => {
+        // Synchronously with the idle check: no sample of this sensor can enter the engine between
+        // reading the scorer and queueing the engine's snapshot call, which the worker answers in order.
+        const scorer = s.scorer.state();
+        const lastT = s.sentT;
+        const alarm = s.alarm && { ...s.alarm };
+        const engine = s.live ? this.engine.snapshot(s.id) : Promise.resolve(s.saved!);
+        engine.then((bytes) => {
+          const r: SensorRecord = { engine: bytes, scorer, lastT, alarm };
+          if (s.sentT === lastT) s.record = r; // unchanged since: reusable next time
+          resolve(r);
+        }, reject);
+      }),
+    );
+  }
+
+  private onIdle(s: Session, fn: () => void): void {
+    if (s.inflight.length === 0 && s.held.length === 0 && !s.restoring) fn();
+    else s.whenIdle.push(fn);
   }
 
   /** Ends the subscription (the engine closes its streams). */
@@ -218,6 +245,7 @@ export class Sessions {
       lastSeen: now,
       alarm: null,
       record: undefined,
+      whenIdle: [],
     };
     this.sessions.set(id, s);
     return s;
@@ -233,7 +261,6 @@ export class Sessions {
       this.restore(s);
       return;
     }
-    this.outstanding++;
     s.sentT = p.t;
     s.inflight.push(p);
     this.chunks.next({ stream: s.id, frames: p.frame });
@@ -241,14 +268,13 @@ export class Sessions {
 
   private restore(s: Session): void {
     s.restoring = true;
-    this.outstanding++;
     this.engine.restore(s.id, s.saved!).then(
       () => {
         s.restoring = false;
         s.live = true;
         s.saved = undefined;
         for (const p of s.held.splice(0)) this.send(s, p);
-        this.settle();
+        this.settle(s);
       },
       (e: unknown) => {
         // A saved state the engine cannot take (another model, corrupt): this sensor starts afresh,
@@ -261,17 +287,15 @@ export class Sessions {
         s.live = true;
         s.saved = undefined;
         for (const p of s.held.splice(0)) this.send(s, p);
-        this.settle();
+        this.settle(s);
       },
     );
   }
 
-  private settle(): void {
-    this.outstanding--;
-    if (this.outstanding === 0 && this.drained) {
-      const d = this.drained;
-      this.drained = undefined;
-      d();
+  /** Runs the session's idle callbacks when it has become idle. */
+  private settle(s: Session): void {
+    while (s.whenIdle.length > 0 && s.inflight.length === 0 && s.held.length === 0 && !s.restoring) {
+      s.whenIdle.shift()!();
     }
   }
 
