@@ -1,0 +1,102 @@
+/**
+ * Debian's mosquitto, started by a test on free loopback ports from a config file of its own
+ * (TCP on 127.0.0.1, WebSocket bound to `lo`, anonymous, no persistence) and stopped by its PID.
+ * Ready when it logs "running"; fails (never skips) when mosquitto is missing: CI installs it.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const MOSQUITTO = process.env.MOSQUITTO_PATH ?? '/usr/sbin/mosquitto';
+
+export interface Mosquitto {
+  /** `mqtt://127.0.0.1:<port>` */
+  url: string;
+  /** `ws://127.0.0.1:<port>` */
+  wsUrl: string;
+  pid: number;
+  /** Everything it logged. */
+  log: string[];
+  stop(): Promise<void>;
+}
+
+/** A port free on 127.0.0.1 right now (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** @param extra more config lines (global settings such as `max_queued_messages 100000`) */
+export async function startMosquitto(extra: string[] = []): Promise<Mosquitto> {
+  if (!existsSync(MOSQUITTO)) {
+    throw new Error(
+      `mosquitto not found at ${MOSQUITTO}: install it (apt-get install -y mosquitto) or set MOSQUITTO_PATH`,
+    );
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'mosquitto-'));
+  const port = await freePort();
+  const wsPort = await freePort();
+  const conf = join(dir, 'mosquitto.conf');
+  await writeFile(
+    conf,
+    [
+      'per_listener_settings true',
+      'persistence false',
+      'log_dest stderr',
+      'log_type error',
+      'log_type warning',
+      'log_type notice',
+      'log_type information',
+      ...extra,
+      `listener ${port} 127.0.0.1`,
+      'allow_anonymous true',
+      `listener ${wsPort}`,
+      'bind_interface lo',
+      'protocol websockets',
+      'allow_anonymous true',
+      '',
+    ].join('\n'),
+  );
+  const child: ChildProcess = spawn(MOSQUITTO, ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const log: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    let buffered = '';
+    const onData = (d: Buffer): void => {
+      buffered += d.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop()!;
+      for (const l of lines) {
+        log.push(l);
+        if (/mosquitto version \S+ running/.test(l)) resolve();
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) =>
+      reject(new Error(`mosquitto exited with code ${code} before it was running:\n${log.join('\n')}`)),
+    );
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${wsPort}`,
+    pid: child.pid!,
+    log,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, 'SIGTERM');
+      await exited;
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
