@@ -1,0 +1,198 @@
+/**
+ * Speech-embedding front end benchmark: µs per stream per second of audio for the TypeScript mel
+ * front end plus the embedding (12.5 embeddings per second of audio, one per 80 ms), at batch 1, 8
+ * and 64, on tfjs-tflite (direct runner views, the shipped float file and the quantized variants)
+ * and on onnxruntime-node (the ONNX twin, one intra-op thread). Configurations are measured
+ * interleaved, round after round, and the median round is reported, so the noise of a shared
+ * machine hits every configuration alike. Prints a table; `--json FILE` writes the rows.
+ *
+ *   npx tsx test/bench/speech-embedding-bench.ts [--quick] [--json FILE]
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { SPEECH_EMBEDDING, slidingWindows } from '../../src/features/embedding-window.js';
+import { parseWav } from '../../src/features/index.js';
+import { SpeechMelFrontEnd, speechMelFrames } from '../../src/features/speech-mel.js';
+import { createEmbeddingRunner, type EmbeddingRunner } from '../../src/runtime/embedding-runner.js';
+import { loadTfliteInNode } from '../../src/runtime/tflite-node-loader.js';
+import {
+  SPEECH_EMBEDDING_VARIANTS,
+  speechEmbeddingVariant,
+  variantWeightBytes,
+} from '../../models/speech-embedding/variants.js';
+import { median, parseBenchArgs, printTable } from './bench-util.js';
+
+const DIR = 'models/speech-embedding';
+const BATCHES = [1, 8, 64] as const;
+/** One embedding per 8 frames of 10 ms. */
+const EMBEDDINGS_PER_SECOND = 1000 / (SPEECH_EMBEDDING.stepFrames * 10);
+const { windowSize, embeddingSize } = SPEECH_EMBEDDING;
+
+interface Row {
+  runtime: string;
+  weights: string;
+  batch: number;
+  /** Bytes of the CONV_2D weights as the variant stores them (the ONNX row: its whole file). */
+  weightBytes: number;
+  /** Median µs of one embedding (invoke time / batch). */
+  usPerEmbedding: number;
+  /** Mel front end µs per second of audio (same for every row). */
+  melUsPerSecond: number;
+  /** (mel + 12.5 embeddings) µs per stream per second of audio. */
+  usPerStreamSecond: number;
+  /** Max |embedding − ONNX float embedding| over the benchmark windows. */
+  maxAbsErrorVsOnnx: number;
+}
+
+const args = parseBenchArgs(process.argv.slice(2));
+const rounds = args.quick ? 3 : 9;
+const wav = parseWav(new Uint8Array(readFileSync('models/kws/samples/keywords-heldout.wav')));
+const audio = wav.channels[0]!.subarray(0, 16000 * 10);
+
+// Mel: 10 s of audio pushed in 80 ms chunks, as a microphone stream would be.
+function melRound(): number {
+  const fe = new SpeechMelFrontEnd();
+  const out = new Float32Array(16 * 32);
+  const t0 = performance.now();
+  for (let i = 0; i < audio.length; i += 1280) {
+    fe.push(audio.subarray(i, i + 1280));
+    while (fe.pull(out) > 0);
+  }
+  return ((performance.now() - t0) * 1000) / (audio.length / 16000);
+}
+
+const windows = slidingWindows(speechMelFrames(audio));
+const windowCount = windows.length / windowSize;
+/** Windows for one batch of `b`, taken cyclically from the clip's windows. */
+function batchInput(b: number): Float32Array {
+  const x = new Float32Array(b * windowSize);
+  for (let i = 0; i < b; i++) {
+    const w = i % windowCount;
+    x.set(windows.subarray(w * windowSize, (w + 1) * windowSize), i * windowSize);
+  }
+  return x;
+}
+const inputs = new Map(BATCHES.map((b) => [b, batchInput(b)]));
+
+interface Config {
+  runtime: string;
+  weights: string;
+  batch: number;
+  weightBytes: number;
+  /** Runs `calls` invokes of one batch; returns µs per embedding. */
+  time(calls: number): Promise<number>;
+  /** Embeddings of all the clip's windows. */
+  embedAll(): Promise<Float32Array>;
+}
+
+const tflite = await loadTfliteInNode();
+const configs: Config[] = [];
+const tfliteRunners: EmbeddingRunner[] = [];
+const floatFile = new Uint8Array(readFileSync(`${DIR}/embedding_model.tflite`));
+for (const variant of SPEECH_EMBEDDING_VARIANTS) {
+  const bytes = speechEmbeddingVariant(floatFile, variant);
+  for (const batch of BATCHES) {
+    const runner = await createEmbeddingRunner(tflite, bytes, { batchSizes: [batch] });
+    tfliteRunners.push(runner);
+    const x = inputs.get(batch)!;
+    const y = new Float32Array(batch * embeddingSize);
+    configs.push({
+      runtime: 'tfjs-tflite',
+      weights: variant,
+      batch,
+      weightBytes: variantWeightBytes(floatFile, variant),
+      time: (calls) => {
+        const t0 = performance.now();
+        for (let i = 0; i < calls; i++) runner.embed(x, batch, y);
+        return Promise.resolve(((performance.now() - t0) * 1000) / (calls * batch));
+      },
+      embedAll: () => Promise.resolve(runner.embed(windows, windowCount)),
+    });
+  }
+}
+
+const session = await ort.InferenceSession.create(`${DIR}/embedding_model.onnx`, {
+  intraOpNumThreads: 1,
+  interOpNumThreads: 1,
+});
+const onnxRun = async (x: Float32Array, b: number): Promise<Float32Array> => {
+  const out = await session.run({ input_1: new ort.Tensor('float32', x, [b, 76, 32, 1]) });
+  return out[session.outputNames[0]!]!.data as Float32Array;
+};
+const onnxBytes = readFileSync(`${DIR}/embedding_model.onnx`).length;
+for (const batch of BATCHES) {
+  const x = inputs.get(batch)!;
+  configs.push({
+    runtime: 'onnxruntime-node',
+    weights: 'float32',
+    batch,
+    weightBytes: onnxBytes,
+    time: async (calls) => {
+      const t0 = performance.now();
+      for (let i = 0; i < calls; i++) await onnxRun(x, batch);
+      return ((performance.now() - t0) * 1000) / (calls * batch);
+    },
+    embedAll: () => onnxRun(windows, windowCount),
+  });
+}
+
+const reference = await onnxRun(windows, windowCount);
+const errors = new Map<Config, number>();
+for (const c of configs) {
+  const e = await c.embedAll();
+  let d = 0;
+  for (let i = 0; i < reference.length; i++) d = Math.max(d, Math.abs(e[i]! - reference[i]!));
+  errors.set(c, d);
+}
+
+// Warm-up (XNNPACK packs weights on the first invoke), then interleaved rounds of about 64 embeddings each.
+for (const c of configs) await c.time(1);
+melRound();
+const melTimes: number[] = [];
+const times = new Map<Config, number[]>(configs.map((c) => [c, []]));
+for (let r = 0; r < rounds; r++) {
+  melTimes.push(melRound());
+  for (const c of configs) times.get(c)!.push(await c.time(Math.max(1, Math.round(64 / c.batch))));
+  process.stderr.write(`\rround ${r + 1}/${rounds}`);
+}
+process.stderr.write('\n');
+
+const melUs = median(melTimes);
+const rows: Row[] = configs.map((c) => {
+  const us = median(times.get(c)!);
+  return {
+    runtime: c.runtime,
+    weights: c.weights,
+    batch: c.batch,
+    weightBytes: c.weightBytes,
+    usPerEmbedding: us,
+    melUsPerSecond: melUs,
+    usPerStreamSecond: melUs + EMBEDDINGS_PER_SECOND * us,
+    maxAbsErrorVsOnnx: errors.get(c)!,
+  };
+});
+
+console.log(
+  `speech embedding, ${rounds} interleaved rounds (median), 10 s of speech, ${windowCount} windows; ` +
+    `mel front end ${melUs.toFixed(0)} µs per second of audio`,
+);
+printTable(
+  ['runtime', 'weights', 'B', 'weight bytes', 'µs/embedding', 'µs per stream-second', 'max |err| vs ONNX'],
+  rows.map((r) => [
+    r.runtime,
+    r.weights,
+    r.batch,
+    r.weightBytes,
+    r.usPerEmbedding.toFixed(0),
+    r.usPerStreamSecond.toFixed(0),
+    r.maxAbsErrorVsOnnx.toExponential(1),
+  ]),
+);
+if (args.json) {
+  mkdirSync(dirname(args.json), { recursive: true });
+  writeFileSync(args.json, `${JSON.stringify({ rounds, windows: windowCount, rows }, null, 2)}\n`);
+  console.log(`wrote ${args.json}`);
+}
+for (const r of tfliteRunners) r.dispose();
+await session.release();
