@@ -1,19 +1,26 @@
 /**
- * Weight-precision variants of `embedding_model.tflite`, for measuring what quantized CONV_2D
- * weights (float16, or int8 with one scale per output channel, each followed by a DEQUANTIZE) would
- * cost in accuracy and gain in size.
+ * Weight-precision variants of `embedding_model.tflite`: CONV_2D weights stored as float16, or as
+ * int8 with one scale per output channel, each followed by a DEQUANTIZE
+ * ({@link quantizedEmbeddingModel}, written by our writer), with the same quantizers as our GRU
+ * export (`quantizeWeightsInt8`, `encodeFloat16`).
  *
  * tfjs-tflite folds a DEQUANTIZE of a constant at load time (TFLITE-NOTES.md), so such a model runs
- * float CONV_2Ds on weights equal to `float32(scale · q)` (int8) or the float16 value: exactly the
- * weights this module writes into the float32 file in place (`locateTensors`), with the same
- * quantizers as our GRU export (`quantizeWeightsInt8`, `encodeFloat16`). Its outputs are therefore the
- * quantized model's outputs, and its speed is theirs too (same float kernels). What it does not give
- * is the smaller file; {@link variantWeightBytes} says how large the stored weights would be.
+ * float CONV_2Ds on weights equal to `float32(scale · q)` (int8) or the float16 value.
+ * {@link speechEmbeddingVariant} writes exactly those weights into the float32 file in place
+ * (`locateTensors`): same outputs as the quantized file (a test checks it), same layout as the
+ * original, which keeps the benchmark's comparison to one variable.
  */
-import { fromHalfBits, toHalfBits } from '../../src/model/quantize.js';
-import { dequantizeInt8, quantizeWeightsInt8 } from '../../src/model/quantize.js';
-import { readTflite } from '../../src/model/tflite/reader.js';
+import type { GraphDesc, OperatorDesc, TensorDesc } from '../../src/model/graph.js';
+import {
+  dequantizeInt8,
+  encodeFloat16,
+  fromHalfBits,
+  quantizeWeightsInt8,
+  toHalfBits,
+} from '../../src/model/quantize.js';
 import { locateTensors } from '../../src/model/tflite/locate.js';
+import { readTflite } from '../../src/model/tflite/reader.js';
+import { writeTflite } from '../../src/model/tflite/writer.js';
 
 export const SPEECH_EMBEDDING_VARIANTS = ['float32', 'float16-weights', 'int8-weights'] as const;
 export type SpeechEmbeddingVariant = (typeof SPEECH_EMBEDDING_VARIANTS)[number];
@@ -64,4 +71,39 @@ export function variantWeightBytes(bytes: Uint8Array, variant: SpeechEmbeddingVa
     if (variant === 'float16-weights') return sum + 2 * n;
     return sum + n + 4 * shape[0]!;
   }, 0);
+}
+
+/**
+ * The float file rewritten with its CONV_2D weights stored as `variant` and a DEQUANTIZE in front
+ * of each CONV_2D that uses them (all DEQUANTIZEs first, so the interpreter can fold them at load).
+ */
+export function quantizedEmbeddingModel(
+  bytes: Uint8Array,
+  variant: Exclude<SpeechEmbeddingVariant, 'float32'>,
+): Uint8Array {
+  const g = readTflite(bytes);
+  const tensors: TensorDesc[] = [...g.tensors];
+  const dequantize: OperatorDesc[] = [];
+  const replaced = new Map<number, number>();
+  for (const { index, shape } of convWeights(bytes)) {
+    const t = g.tensors[index]!;
+    const w = new Float32Array(t.data!.slice().buffer);
+    let stored: TensorDesc;
+    if (variant === 'float16-weights') {
+      stored = { name: `${t.name}/float16`, shape, type: 'float16', data: encodeFloat16(w) };
+    } else {
+      const { q, quantization } = quantizeWeightsInt8(w, shape[0]!, w.length / shape[0]!, true);
+      stored = { name: `${t.name}/int8`, shape, type: 'int8', data: new Uint8Array(q.buffer), quantization };
+    }
+    // The stored weights take the old tensor's place; the float tensor becomes DEQUANTIZE's output.
+    tensors[index] = stored;
+    const floatIndex = tensors.push({ name: t.name, shape, type: 'float32' }) - 1;
+    dequantize.push({ op: 'DEQUANTIZE', inputs: [index], outputs: [floatIndex] });
+    replaced.set(index, floatIndex);
+  }
+  const operators = g.operators.map((op) =>
+    op.op === 'CONV_2D' ? { ...op, inputs: op.inputs.map((i) => replaced.get(i) ?? i) } : op,
+  );
+  const graph: GraphDesc = { ...g, tensors, operators: [...dequantize, ...operators] };
+  return writeTflite(graph);
 }

@@ -1,6 +1,6 @@
 /**
- * Rewrites the batch dimension of a `.tflite` model: every non-constant tensor whose first
- * dimension is the model's batch gets the new batch, in `shape` and `shape_signature`. Nothing else
+ * Rewrites the batch dimension of a `.tflite` model: every tensor that depends on the input (not
+ * a constant, nor computed from constants alone) gets the new batch as its first dimension, in `shape` and `shape_signature`. Nothing else
  * in the file changes (same size, same layout: see `locate.ts`), so it works on foreign models whose operators our
  * {@link GraphDesc} writer cannot describe (CONV_2D, MAX_POOL_2D and LEAKY_RELU options), such as
  * Google's speech embedding. tfjs-tflite has no dynamic batch, so a batched variant must be a file.
@@ -40,8 +40,13 @@ export function setTfliteBatch(bytes: Uint8Array, batch: number): Uint8Array {
   if (oldBatch === undefined) {
     throw new GruStreamError('E_MODEL_UNSUPPORTED', 'setTfliteBatch: the model input has no dimensions');
   }
+  // Tensors computed from constants alone (a DEQUANTIZE of stored weights) carry no batch.
+  const fixed = new Set(graph.tensors.flatMap((t, i) => (t.data === undefined ? [] : [i])));
+  for (const op of graph.operators) {
+    if (op.inputs.every((i) => i < 0 || fixed.has(i))) for (const o of op.outputs) fixed.add(o);
+  }
   graph.tensors.forEach((t, i) => {
-    if (t.data === undefined && t.shape[0] !== oldBatch) {
+    if (!fixed.has(i) && t.shape[0] !== oldBatch) {
       throw new GruStreamError(
         'E_MODEL_UNSUPPORTED',
         `setTfliteBatch: tensor ${i} "${t.name}" has shape [${t.shape.join(', ')}], ` +
@@ -53,7 +58,7 @@ export function setTfliteBatch(bytes: Uint8Array, batch: number): Uint8Array {
   const out = bytes.slice();
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   locateTensors(out).forEach((at, i) => {
-    if (graph.tensors[i]!.data !== undefined) return;
+    if (fixed.has(i)) return;
     for (const vec of [at.shape, at.shapeSignature]) {
       // A shape_signature of −1 (dynamic) stays dynamic; a fixed one follows the shape.
       if (vec !== 0 && view.getUint32(vec, true) > 0 && view.getInt32(vec + 4, true) === oldBatch) {
@@ -65,7 +70,7 @@ export function setTfliteBatch(bytes: Uint8Array, batch: number): Uint8Array {
   const patched = readTflite(out);
   patched.tensors.forEach((t, i) => {
     const before = graph.tensors[i]!.shape;
-    const expected = t.data === undefined ? [batch, ...before.slice(1)] : before;
+    const expected = fixed.has(i) ? before : [batch, ...before.slice(1)];
     if (t.shape.join() !== expected.join()) {
       throw new GruStreamError(
         'E_MODEL_UNSUPPORTED',
