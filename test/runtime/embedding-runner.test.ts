@@ -9,6 +9,7 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isGruStreamError } from '../../src/errors.js';
 import { EmbeddingWindow, SPEECH_EMBEDDING, slidingWindows } from '../../src/features/embedding-window.js';
+import { EMBEDDING_SPAN_SAMPLES, embedClip, embeddingsFor } from '../../src/features/speech-embedding.js';
 import { parseWav } from '../../src/features/index.js';
 import { SpeechMelFrontEnd, speechMelFrames } from '../../src/features/speech-mel.js';
 import { mulberry32 } from '../../src/model/random.js';
@@ -123,6 +124,20 @@ describe('EmbeddingRunner', () => {
     }
     expect(isGruStreamError(err) && err.code).toBe('E_ARGUMENT');
     expect((err as Error).message).toContain(`2 × ${windowSize}`);
+  });
+});
+
+describe('embedClip', () => {
+  it('counts and computes the whole-clip embeddings', () => {
+    const audio = heldout(3);
+    expect(embeddingsFor(EMBEDDING_SPAN_SAMPLES - 1)).toBe(0);
+    expect(embeddingsFor(EMBEDDING_SPAN_SAMPLES)).toBe(1);
+    expect(embeddingsFor(EMBEDDING_SPAN_SAMPLES + 1279)).toBe(1);
+    expect(embeddingsFor(EMBEDDING_SPAN_SAMPLES + 1280)).toBe(2);
+    const e = embedClip(runner, audio);
+    expect(e.length).toBe(embeddingsFor(audio.length) * embeddingSize);
+    expect(maxAbsDiff(e, runner.embed(slidingWindows(speechMelFrames(audio))))).toBe(0);
+    expect(embedClip(runner, audio.subarray(0, 12000))).toHaveLength(0);
   });
 });
 
