@@ -9,6 +9,7 @@
  *   npx tsx test/bench/speech-embedding-bench.ts [--quick] [--json FILE]
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { SPEECH_EMBEDDING, slidingWindows } from '../../src/features/embedding-window.js';
@@ -46,6 +47,7 @@ interface Row {
 }
 
 const args = parseBenchArgs(process.argv.slice(2));
+const loadBefore = loadavg()[0]!;
 const rounds = args.quick ? 3 : 9;
 const wav = parseWav(new Uint8Array(readFileSync('models/kws/samples/keywords-heldout.wav')));
 const audio = wav.channels[0]!.subarray(0, 16000 * 10);
@@ -173,9 +175,12 @@ const rows: Row[] = configs.map((c) => {
   };
 });
 
+// The machine is shared: say how busy it was, since every number scales with it.
+const load = { cores: cpus().length, loadAverage1minBefore: loadBefore, loadAverage1minAfter: loadavg()[0]! };
 console.log(
   `speech embedding, ${rounds} interleaved rounds (median), 10 s of speech, ${windowCount} windows; ` +
-    `mel front end ${melUs.toFixed(0)} µs per second of audio`,
+    `mel front end ${melUs.toFixed(0)} µs per second of audio; ${load.cores} cores, ` +
+    `load average ${load.loadAverage1minBefore.toFixed(1)} → ${load.loadAverage1minAfter.toFixed(1)}`,
 );
 printTable(
   ['runtime', 'weights', 'B', 'weight bytes', 'µs/embedding', 'µs per stream-second', 'max |err| vs ONNX'],
@@ -191,7 +196,7 @@ printTable(
 );
 if (args.json) {
   mkdirSync(dirname(args.json), { recursive: true });
-  writeFileSync(args.json, `${JSON.stringify({ rounds, windows: windowCount, rows }, null, 2)}\n`);
+  writeFileSync(args.json, `${JSON.stringify({ rounds, windows: windowCount, ...load, rows }, null, 2)}\n`);
   console.log(`wrote ${args.json}`);
 }
 for (const r of tfliteRunners) r.dispose();
