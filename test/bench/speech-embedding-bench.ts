@@ -44,6 +44,10 @@ interface Row {
   usPerStreamSecond: number;
   /** Max |embedding − ONNX float embedding| over the benchmark windows. */
   maxAbsErrorVsOnnx: number;
+  /** The same per value, divided by its dimension's standard deviation over the windows. */
+  maxErrorInStd: number;
+  /** Smallest cosine similarity of a window's embedding with the ONNX float one. */
+  minCosine: number;
 }
 
 const args = parseBenchArgs(process.argv.slice(2));
@@ -140,12 +144,40 @@ for (const batch of BATCHES) {
 }
 
 const reference = await onnxRun(windows, windowCount);
-const errors = new Map<Config, number>();
+const std = new Float64Array(embeddingSize);
+{
+  const mean = new Float64Array(embeddingSize);
+  for (let i = 0; i < reference.length; i++) mean[i % embeddingSize]! += reference[i]! / windowCount;
+  for (let i = 0; i < reference.length; i++) {
+    std[i % embeddingSize]! += (reference[i]! - mean[i % embeddingSize]!) ** 2 / windowCount;
+  }
+  for (let k = 0; k < embeddingSize; k++) std[k] = Math.sqrt(std[k]!);
+}
+interface Accuracy {
+  maxAbs: number;
+  maxStd: number;
+  minCosine: number;
+}
+const accuracy = new Map<Config, Accuracy>();
 for (const c of configs) {
   const e = await c.embedAll();
-  let d = 0;
-  for (let i = 0; i < reference.length; i++) d = Math.max(d, Math.abs(e[i]! - reference[i]!));
-  errors.set(c, d);
+  const a: Accuracy = { maxAbs: 0, maxStd: 0, minCosine: 1 };
+  for (let w = 0; w < windowCount; w++) {
+    let dot = 0;
+    let ne = 0;
+    let nr = 0;
+    for (let k = 0; k < embeddingSize; k++) {
+      const x = e[w * embeddingSize + k]!;
+      const y = reference[w * embeddingSize + k]!;
+      a.maxAbs = Math.max(a.maxAbs, Math.abs(x - y));
+      a.maxStd = Math.max(a.maxStd, Math.abs(x - y) / std[k]!);
+      dot += x * y;
+      ne += x * x;
+      nr += y * y;
+    }
+    a.minCosine = Math.min(a.minCosine, dot / Math.sqrt(ne * nr));
+  }
+  accuracy.set(c, a);
 }
 
 // Warm-up (XNNPACK packs weights on the first invoke), then interleaved rounds of about 64 embeddings each.
@@ -171,7 +203,9 @@ const rows: Row[] = configs.map((c) => {
     usPerEmbedding: us,
     melUsPerSecond: melUs,
     usPerStreamSecond: melUs + EMBEDDINGS_PER_SECOND * us,
-    maxAbsErrorVsOnnx: errors.get(c)!,
+    maxAbsErrorVsOnnx: accuracy.get(c)!.maxAbs,
+    maxErrorInStd: accuracy.get(c)!.maxStd,
+    minCosine: accuracy.get(c)!.minCosine,
   };
 });
 
@@ -183,7 +217,17 @@ console.log(
     `load average ${load.loadAverage1minBefore.toFixed(1)} → ${load.loadAverage1minAfter.toFixed(1)}`,
 );
 printTable(
-  ['runtime', 'weights', 'B', 'weight bytes', 'µs/embedding', 'µs per stream-second', 'max |err| vs ONNX'],
+  [
+    'runtime',
+    'weights',
+    'B',
+    'weight bytes',
+    'µs/embedding',
+    'µs per stream-second',
+    'max |err| vs ONNX',
+    'in std',
+    'min cosine',
+  ],
   rows.map((r) => [
     r.runtime,
     r.weights,
@@ -192,6 +236,8 @@ printTable(
     r.usPerEmbedding.toFixed(0),
     r.usPerStreamSecond.toFixed(0),
     r.maxAbsErrorVsOnnx.toExponential(1),
+    r.maxErrorInStd.toFixed(3),
+    r.minCosine.toFixed(5),
   ]),
 );
 if (args.json) {

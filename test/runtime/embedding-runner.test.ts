@@ -85,7 +85,7 @@ describe('setTfliteBatch', () => {
 });
 
 describe('EmbeddingRunner', () => {
-  const mel = speechMelFrames(heldout(12));
+  const mel = speechMelFrames(heldout(10));
   const windows = slidingWindows(mel);
   const count = windows.length / windowSize;
 
