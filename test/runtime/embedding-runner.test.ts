@@ -15,6 +15,7 @@ import { SpeechMelFrontEnd, speechMelFrames } from '../../src/features/speech-me
 import { mulberry32 } from '../../src/model/random.js';
 import { readTflite } from '../../src/model/tflite/reader.js';
 import { writeTflite } from '../../src/model/tflite/writer.js';
+import { createOnnxEmbedder, embedClipOnnx } from '../../models/speech-embedding/onnx-embedder.js';
 import { quantizedEmbeddingModel, speechEmbeddingVariant } from '../../models/speech-embedding/variants.js';
 import { setTfliteBatch } from '../../src/model/tflite/set-batch.js';
 import type { EmbeddingRunner } from '../../src/runtime/embedding-runner.js';
@@ -138,6 +139,17 @@ describe('embedClip', () => {
     expect(e.length).toBe(embeddingsFor(audio.length) * embeddingSize);
     expect(maxAbsDiff(e, runner.embed(slidingWindows(speechMelFrames(audio))))).toBe(0);
     expect(embedClip(runner, audio.subarray(0, 12000))).toHaveLength(0);
+  });
+
+  it('the ONNX training twin (embedClipOnnx, batches of 7) agrees with tflite', async () => {
+    const audio = heldout(3);
+    const onnx = await createOnnxEmbedder(`${DIR}/embedding_model.onnx`, { maxBatch: 7 });
+    try {
+      const e = await embedClipOnnx(onnx, audio);
+      expect(maxAbsDiff(e, embedClip(runner, audio))).toBeLessThan(ONNX_TOLERANCE);
+    } finally {
+      await onnx.release();
+    }
   });
 });
 
