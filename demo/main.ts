@@ -77,10 +77,11 @@ function audioChunks(path: string, chunkMs: number, manifest: ModelManifest): Fl
 }
 
 async function keywordSpotting(args: Args): Promise<void> {
-  const { manifest } = loadKwsModel(args.model);
+  // A model on speech embeddings also names its embedding file: beside it or the shipped one.
+  const { manifest, frontEnd } = loadKwsModel(args.model, { searchDirs: [`${root}models/speech-embedding`] });
   const models = modelFamily(args.model);
   console.log(`== keyword spotting: ${models.map((m) => m.replace(root, '')).join(', ')}`);
-  const engine = await createEngine({ models });
+  const engine = await createEngine({ models, ...(frontEnd !== undefined && { frontEnd }) });
   const sources = SAMPLES.map((f) => ({
     name: f.split('/').pop()!,
     chunks: audioChunks(f, args.chunkMs, manifest),
