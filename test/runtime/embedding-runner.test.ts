@@ -183,6 +183,35 @@ describe('streamed path vs the whole-clip reference', () => {
   });
 });
 
+describe('snapshot / restore of a stream mid-word', () => {
+  it('mel + window state moved to fresh instances inside a word continues with identical embeddings', () => {
+    const audio = heldout(8);
+    const run = (mel: SpeechMelFrontEnd, win: EmbeddingWindow, chunk: Float32Array): number[] => {
+      mel.push(chunk);
+      const frames = new Float32Array(mel.pending * 32);
+      mel.pull(frames);
+      const due = new Float32Array(win.windowsDue(frames.length / 32) * windowSize);
+      const n = win.push(frames, due);
+      return n === 0 ? [] : Array.from(runner.embed(due, n));
+    };
+    const straight = run(new SpeechMelFrontEnd(), new EmbeddingWindow(), audio);
+
+    // 4.902 s: inside the keyword "stop" (4.77–5.19 s in keywords-heldout.json), not on a frame,
+    // top_db block or window boundary.
+    const cut = 78_437;
+    const melA = new SpeechMelFrontEnd();
+    const winA = new EmbeddingWindow();
+    const head = run(melA, winA, audio.subarray(0, cut));
+    const melB = new SpeechMelFrontEnd();
+    const winB = new EmbeddingWindow();
+    melB.restore(structuredClone(melA.snapshot()));
+    winB.restore(structuredClone(winA.snapshot()));
+    const tail = run(melB, winB, audio.subarray(cut));
+    expect(head.length).toBeGreaterThan(0);
+    expect(maxAbsDiff(Float32Array.from([...head, ...tail]), Float32Array.from(straight))).toBe(0);
+  });
+});
+
 describe('rewritten and quantized files', () => {
   const windows = slidingWindows(speechMelFrames(heldout(10)));
   const count = windows.length / windowSize;
