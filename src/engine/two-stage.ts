@@ -33,12 +33,24 @@ interface TwoStageSnapshot {
 
 const { windowSize: WINDOW_SIZE, melBins: BINS, embeddingSize: EMBED } = SPEECH_EMBEDDING;
 
+export interface TwoStageOptions {
+  /**
+   * In-place normalisation of the embeddings before the GRU (the head's training statistics,
+   * `postprocess.featureNorm` of its manifest, via `createNormalizer`). Default none.
+   */
+  normalize?: (embeddings: Float32Array) => void;
+}
+
 /**
  * Puts `frontEnd` in front of `gru`. The GRU's input size must be the embedding size (96).
  * @throws GruStreamError E_MODEL_UNSUPPORTED when the GRU does not take embeddings
  */
-export function createTwoStageEngine(frontEnd: WindowModel, gru: EngineApi): EngineApi {
-  return new TwoStageEngine(frontEnd, gru);
+export function createTwoStageEngine(
+  frontEnd: WindowModel,
+  gru: EngineApi,
+  options: TwoStageOptions = {},
+): EngineApi {
+  return new TwoStageEngine(frontEnd, gru, options.normalize);
 }
 
 class TwoStageEngine implements EngineApi {
@@ -51,6 +63,7 @@ class TwoStageEngine implements EngineApi {
   constructor(
     private readonly frontEnd: WindowModel,
     private readonly gru: EngineApi,
+    private readonly normalize: ((embeddings: Float32Array) => void) | undefined,
   ) {
     const inner = gru.info();
     if (inner.inputSize !== EMBED) {
@@ -130,7 +143,10 @@ class TwoStageEngine implements EngineApi {
       written += window.push(frames.subarray(from, from + count * BINS), windowsOut, written * WINDOW_SIZE);
     }
     const embeddings = this.buffer('embedBuf', totalDue * EMBED);
-    if (totalDue > 0) this.frontEnd.embed(windowsOut, totalDue, embeddings);
+    if (totalDue > 0) {
+      this.frontEnd.embed(windowsOut, totalDue, embeddings);
+      this.normalize?.(embeddings.subarray(0, totalDue * EMBED));
+    }
     // The GRU steps the embeddings of the chunks accepted here (in order; empty when a chunk completed
     // no window, so the inner engine still opens or refuses its stream).
     const accepted: number[] = [];

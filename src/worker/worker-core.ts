@@ -12,6 +12,7 @@ import type { SerializedError } from '../errors.js';
 import { verifyManifest } from '../model/manifest.js';
 import type { ModelManifest, SpeechEmbeddingFeatureSpec } from '../model/manifest.js';
 import { sha256HexAsync } from '../model/sha256.js';
+import { createNormalizer, featureNormFromManifest } from '../features/normalize.js';
 import { createTwoStageEngine } from '../engine/two-stage.js';
 import { createEmbeddingRunner } from '../runtime/embedding-runner.js';
 import type { ModelRunner } from '../runtime/runner.js';
@@ -202,7 +203,13 @@ async function withFrontEnd(
     batchSizes: init.frontEndBatchSizes ?? [1, 8],
   });
   try {
-    return createTwoStageEngine(runner, core);
+    // A head trained on normalised embeddings ships the statistics in its manifest.
+    const norm = featureNormFromManifest(manifest);
+    return createTwoStageEngine(
+      runner,
+      core,
+      norm === undefined ? {} : { normalize: createNormalizer(norm) },
+    );
   } catch (e) {
     runner.dispose();
     throw e;

@@ -13,6 +13,8 @@ import { createEngineCore } from '../../src/engine/engine.js';
 import { createTwoStageEngine } from '../../src/engine/two-stage.js';
 import { slidingWindows, SPEECH_EMBEDDING } from '../../src/features/embedding-window.js';
 import { parseWav, toMono } from '../../src/features/wav.js';
+import { createNormalizer } from '../../src/features/normalize.js';
+import type { FeatureNorm } from '../../src/features/normalize.js';
 import { SpeechMelFrontEnd, speechMelFrames } from '../../src/features/speech-mel.js';
 import { exportGruModel } from '../../src/model/export.js';
 import { referenceSequence } from '../../src/model/gru-reference.js';
@@ -48,10 +50,14 @@ function audio(): Float32Array[] {
   return [mono.slice(4_800, 4_800 + 38_400), mono.slice(48_000, 48_000 + 38_400)];
 }
 
-/** The whole-clip reference: mel of the whole clip → every window → embeddings → reference GRU outputs. */
-function reference(samples: Float32Array): Float32Array {
-  const windows = slidingWindows(speechMelFrames(samples));
-  return referenceSequence(weights, runner.embed(windows)).y;
+/**
+ * The whole-clip reference: mel of the whole clip → every window → embeddings (normalised when the
+ * head was trained so) → reference GRU outputs.
+ */
+function reference(samples: Float32Array, norm?: FeatureNorm): Float32Array {
+  const embeddings = runner.embed(slidingWindows(speechMelFrames(samples)));
+  if (norm !== undefined) createNormalizer(norm)(embeddings);
+  return referenceSequence(weights, embeddings).y;
 }
 
 /** Mel frames of `samples` pushed through the streaming front end in random chunk sizes. */
@@ -188,7 +194,7 @@ describe('two-stage engine in a worker', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gru-two-stage-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('runs the GRU file behind the embedding model named by its manifest, and refuses another file', async () => {
+  it('runs the GRU file behind the embedding model named by its manifest (normalising as it says), and refuses another file', async () => {
     const features: SpeechEmbeddingFeatureSpec = {
       kind: 'speech-embedding',
       sampleRate: 16000,
@@ -199,7 +205,19 @@ describe('two-stage engine in a worker', () => {
       embeddingModel: 'embedding_model.tflite',
       embeddingSha256: sha256Hex(embeddingBytes),
     };
-    const files = exportGruModel(weights, { name: 'head', scheme: 'float32', batches: [1], features });
+    // Embedding statistics as a trained head ships them: the engine normalises before the GRU.
+    const rand = mulberry32(4);
+    const featureNorm: FeatureNorm = {
+      mean: Array.from({ length: EMBED }, () => rand() * 20 - 10),
+      std: Array.from({ length: EMBED }, () => 1 + rand() * 20),
+    };
+    const files = exportGruModel(weights, {
+      name: 'head',
+      scheme: 'float32',
+      batches: [1],
+      features,
+      postprocess: { featureNorm },
+    });
     for (const f of files) {
       writeFileSync(join(dir, f.fileName), f.bytes);
       writeFileSync(join(dir, f.fileName.replace(/\.tflite$/, '.json')), JSON.stringify(f.manifest));
@@ -210,7 +228,7 @@ describe('two-stage engine in a worker', () => {
       const chunks = melChunks(clips[1]!, 9);
       const rows: Float32Array[] = [];
       for (const frames of chunks) rows.push(await engine.batcher().push('mic', frames));
-      expect(maxAbsDiff(concat(rows), reference(clips[1]!))).toBeLessThan(WORKER_TOLERANCE);
+      expect(maxAbsDiff(concat(rows), reference(clips[1]!, featureNorm))).toBeLessThan(WORKER_TOLERANCE);
     } finally {
       await engine.dispose();
     }
