@@ -16,6 +16,8 @@ export interface TestHooks {
   crash(exitCode?: number): Promise<void>;
   /** Blocks the worker in `Atomics.wait` until `Int32Array(signal)[0]` becomes non-zero and is notified. */
   block(signal: SharedArrayBuffer): Promise<void>;
+  /** Answers, then sets `Int32Array(signal)[0]` to 1 and notifies once the answer is posted. */
+  signal(signal: SharedArrayBuffer): Promise<void>;
 }
 
 /** `options` with test hooks enabled: the worker accepts the hooks and the client carries them. */
