@@ -46,3 +46,15 @@ export function testHooksOf(client: object): TestHooks {
 export function hasTestHooks(client: object): boolean {
   return (client as { [TEST_HOOKS]?: TestHooks })[TEST_HOOKS] !== undefined;
 }
+
+/** Marks a pool; the value returns the client of its worker `i` (the current one after recoveries). */
+export const POOL_WORKER: unique symbol = Symbol('gru-stream pool worker');
+
+/** The test hooks of worker `i` of a pool started with {@link withTestHooks} options. */
+export function workerHooksOf(pool: object, i: number): TestHooks {
+  const worker = (pool as { [POOL_WORKER]?: (i: number) => object | undefined })[POOL_WORKER]?.(i);
+  if (worker === undefined) {
+    throw new GruStreamError('E_ARGUMENT', `workerHooksOf(): not a pool, or it has no worker ${i}`);
+  }
+  return testHooksOf(worker);
+}
