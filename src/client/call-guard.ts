@@ -49,7 +49,16 @@ export class CallGuard {
           reject(error);
         },
       };
-      const timer = setTimeout(() => this.onDeadline(method, timeoutMs), timeoutMs);
+      // The deadline measures the worker, not this thread: when this thread was blocked past the
+      // deadline, the timer and the worker's answer are both waiting, and timers run first. So the
+      // verdict waits one more turn of the event loop, in which answers already received are read.
+      const timer = setTimeout(
+        () =>
+          afterReceivedMessages(() => {
+            if (this.pending.has(call)) this.onDeadline(method, timeoutMs);
+          }),
+        timeoutMs,
+      );
       this.pending.add(call);
       let sent: Promise<T>;
       try {
@@ -80,6 +89,16 @@ export class CallGuard {
     this.failure = later;
     for (const call of [...this.pending]) call.reject(now(call.method));
   }
+}
+
+/**
+ * Runs `fn` after the messages this thread has already received are handled: Node reads worker
+ * messages in the poll phase, before `setImmediate` callbacks; elsewhere a zero timeout is the
+ * closest portable equivalent (a task queued after them in practice, not by specification).
+ */
+function afterReceivedMessages(fn: () => void): void {
+  if (typeof setImmediate === 'function') setImmediate(fn);
+  else setTimeout(fn, 0);
 }
 
 /** Rebuilds what a worker call rejected with: a serialized library error keeps its code and stream. */

@@ -38,6 +38,10 @@ export interface EngineClient {
   snapshot(stream: string): Promise<Uint8Array>;
   /** Opens or overwrites a stream from a snapshot of the same model (E_SNAPSHOT otherwise). */
   restore(stream: string, snapshot: Uint8Array): Promise<void>;
+  /** Every open stream's state in one checksummed record (see `EngineApi.checkpoint`). */
+  checkpoint(): Promise<Uint8Array>;
+  /** Restores every stream of a checkpoint of the same model; resolves to the number restored. */
+  restoreCheckpoint(checkpoint: Uint8Array): Promise<number>;
   stats(): Promise<EngineStats>;
   /**
    * The client's shared micro-batcher for a window, created on first use: every operator using the
@@ -75,6 +79,8 @@ export function buildClient(
     evictIdle: () => call('evictIdle', []),
     snapshot: (stream) => call('snapshot', [stream]),
     restore: (stream, snapshot) => call('restore', [stream, snapshot]),
+    checkpoint: () => call('checkpoint', []),
+    restoreCheckpoint: (checkpoint) => call('restoreCheckpoint', [checkpoint]),
     stats: () => call('stats', []),
     batcher: (windowMs = 0) => {
       let b = batchers.get(windowMs);
@@ -92,6 +98,8 @@ export function buildClient(
 /** The request's buffers that its views cover entirely: safe to transfer without taking more than it. */
 function ownedBuffers(request: StepRequest): Transferable[] {
   const out = new Set<ArrayBuffer>();
+  // A malformed request (null, not an object) goes to the engine as it is, which refuses it with a code.
+  if (typeof request !== 'object' || request === null) return [];
   for (const view of [request.frames, request.frameCounts] as ArrayBufferView[]) {
     if (!ArrayBuffer.isView(view)) continue;
     const buffer = view.buffer;

@@ -164,6 +164,7 @@ export async function createEngineOn(
     const hooks: TestHooks = {
       crash: (exitCode = 70) => guard.run('crashForTest', callTimeoutMs, () => remote.crashForTest(exitCode)),
       block: (signal) => guard.run('blockForTest', callTimeoutMs, () => remote.blockForTest(signal)),
+      signal: (signal) => guard.run('signalForTest', callTimeoutMs, () => remote.signalForTest(signal)),
     };
     Object.defineProperty(result, TEST_HOOKS, { value: hooks });
   }

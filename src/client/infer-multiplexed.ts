@@ -4,7 +4,7 @@ import type { ErrorCode, GruStreamError } from '../errors.js';
 import type { Chunk } from '../protocol/chunk.js';
 import type { EngineClient } from './client.js';
 import { closeStreamAfter, completeAfterClosing } from './close-stream.js';
-import type { ChunkSink } from './micro-batcher.js';
+import type { ChunkSink, OverflowPolicy } from './micro-batcher.js';
 import { emitPredictions } from './prediction.js';
 import type { Prediction } from './prediction.js';
 import { StreamAnswers } from './stream-answers.js';
@@ -12,6 +12,13 @@ import { StreamAnswers } from './stream-answers.js';
 export interface InferManyOptions {
   /** Batching window in milliseconds (see `infer`). Default 0: one microtask. */
   windowMs?: number;
+  /**
+   * What a stream's chunk does when the batcher's `maxPendingChunks` are pending: a policy for every
+   * stream, or a function choosing one per stream id (asked once, at the stream's first chunk).
+   * Default 'refuse-newest'. Either way the refused or dropped chunk is emitted as a
+   * {@link ChunkFailure} with E_CAPACITY; dropped ones are also counted in the batcher's `counters`.
+   */
+  overflow?: OverflowPolicy | ((stream: string) => OverflowPolicy);
 }
 
 /** A chunk the engine refused; emitted in place of its predictions. Its stream keeps flowing. */
@@ -38,6 +45,7 @@ interface StreamState {
   /** Index of the next frame answered. */
   nextFrame: number;
   opened: boolean;
+  overflow: OverflowPolicy;
   /** Answers of this stream are handled in push order through this. */
   answers: StreamAnswers;
 }
@@ -67,6 +75,7 @@ export function inferMany(
     new Observable<Prediction | ChunkFailure>((subscriber) => {
       const batcher = engine.batcher(options.windowMs ?? 0);
       const { outputSize, labels } = engine.model;
+      const overflow = options.overflow ?? 'refuse-newest';
       const streams = new Map<string, StreamState>();
       /** Chunks pushed and not yet handled (answered, or refused and delivered). */
       let unanswered = 0;
@@ -127,6 +136,7 @@ export function inferMany(
               seq: 0,
               nextFrame: 0,
               opened: false,
+              overflow: typeof overflow === 'function' ? overflow(id) : overflow,
               answers: new StreamAnswers((seq, error) => report(id, seq, error)),
             };
             streams.set(stream, s);
@@ -134,8 +144,11 @@ export function inferMany(
           const seq = s.seq++;
           unanswered++;
           // Sent now (so it batches with its peers); answers are handled in push order.
-          const refused = batcher.submit(stream, frames, sink, s, seq);
+          const refused = batcher.submit(stream, frames, sink, s, seq, s.overflow);
           if (refused === undefined) s.answers.accepted++;
+          // Over capacity: emitted at once, not held behind the stream's pending chunks, so refusals
+          // hold no memory and the source learns of the overload while it pushes.
+          else if (refused.code === 'E_CAPACITY') report(s.id, seq, refused);
           else s.answers.refuse(seq, refused);
         },
         error: (e: unknown) => subscriber.error(e),

@@ -3,7 +3,8 @@ import type { OperatorFunction } from 'rxjs';
 import type { EngineClient } from './client.js';
 import { closeStreamAfter, completeAfterClosing } from './close-stream.js';
 import type { GruStreamError } from '../errors.js';
-import type { ChunkSink } from './micro-batcher.js';
+import { isDropped } from './micro-batcher.js';
+import type { ChunkSink, OverflowPolicy } from './micro-batcher.js';
 import { emitPredictions } from './prediction.js';
 import type { Prediction } from './prediction.js';
 import { StreamAnswers } from './stream-answers.js';
@@ -16,6 +17,12 @@ export interface InferOptions {
    * worker call. Default 0: one microtask (no added latency).
    */
   windowMs?: number;
+  /**
+   * When the batcher's `maxPendingChunks` are pending: 'refuse-newest' (default) errors this
+   * Observable with E_CAPACITY; 'drop-oldest' skips the stream's oldest unsent chunk instead (no
+   * predictions for it, counted in `engine.batcher(windowMs).counters.dropped`) and keeps going.
+   */
+  overflow?: OverflowPolicy;
 }
 
 /**
@@ -56,6 +63,9 @@ export function infer(
         completeAfterClosing(engine, opened ? [stream] : [], subscriber);
         opened = false; // closed here: the teardown must not close it again
       };
+      const overflow = options.overflow ?? 'refuse-newest';
+      /** Set by the first refusal: the Observable errors with it, later chunks are not queued. */
+      let refusedOnce = false;
       const fail = (error: GruStreamError): void => {
         unanswered--;
         subscriber.error(error);
@@ -87,19 +97,28 @@ export function infer(
         },
         fail: (_token, _seq, error) => {
           answers.beforeAnswer();
-          fail(error);
+          if (isDropped(error)) {
+            unanswered--; // skipped, not an error of the stream (see InferOptions.overflow)
+            if (sourceDone && unanswered === 0) finish();
+          } else fail(error);
           answers.afterAnswer();
         },
       };
 
       const subscription = source.subscribe({
         next: (frames) => {
+          // Doomed by an earlier refusal (delivered once the chunks before it are answered): queuing
+          // more would only hold memory, so an overloading source costs nothing from here on.
+          if (refusedOnce) return;
           const chunkSeq = seq++;
           unanswered++;
           // Sent now (so it batches with its peers); answers are handled in push order.
-          const refused = batcher.submit(stream, frames, sink, undefined, chunkSeq);
+          const refused = batcher.submit(stream, frames, sink, undefined, chunkSeq, overflow);
           if (refused === undefined) answers.accepted++;
-          else answers.refuse(chunkSeq, refused);
+          else {
+            refusedOnce = true;
+            answers.refuse(chunkSeq, refused);
+          }
         },
         error: (e: unknown) => subscriber.error(e),
         complete: () => {

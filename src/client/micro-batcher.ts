@@ -7,18 +7,46 @@
  * next batch while this thread delivers the last one. Each stream's chunks stay in push order across
  * flushes: batches are sent in order, the worker handles its messages in order and the engine applies
  * a request's chunks in order; answers come back in the same order. Backpressure is explicit:
- * {@link MicroBatcher.pending} and `maxPendingChunks`, beyond which a push is refused with E_CAPACITY,
- * never silently dropped.
+ * {@link MicroBatcher.pending} and `maxPendingChunks`, beyond which a push is refused with E_CAPACITY
+ * (or, for a stream pushed with the 'drop-oldest' policy, its oldest unsent chunk is answered with
+ * E_CAPACITY instead), never silently dropped.
+ *
+ * Overload holds: `maxPendingChunks` bounds both the memory held here and how long an accepted chunk
+ * waits (at most that many chunks ahead of it), refusals are built without a stack trace and returned
+ * at once, and `maxFramesPerCall` bounds the work of one step call, so a long chunk of one stream
+ * never holds back the others for longer than one call.
  */
 import type { EngineInfo, StepRequest, StepResult } from '../protocol/engine.js';
-import { deserializeError, GruStreamError } from '../errors.js';
-import type { Chunk } from '../protocol/chunk.js';
-import { checkChunk, packChunks } from '../protocol/chunk.js';
+import { deserializeError, GruStreamError, refusal } from '../errors.js';
+import type { Chunk, ChunkLimits } from '../protocol/chunk.js';
+import { checkChunk, DEFAULT_CHUNK_LIMITS, packChunks } from '../protocol/chunk.js';
 
-/** What the batcher needs of an engine: its sizes and an async `step`. */
+/** What the batcher needs of an engine: its sizes (and limits, when it reports them) and an async `step`. */
 export interface StepTarget {
-  readonly model: Pick<EngineInfo, 'inputSize' | 'outputSize' | 'frontEnd'>;
+  readonly model: Pick<EngineInfo, 'inputSize' | 'outputSize' | 'frontEnd' | 'limits'>;
   step(request: StepRequest): Promise<StepResult>;
+}
+
+/**
+ * What happens to a chunk pushed while `maxPendingChunks` chunks are pending.
+ * - 'refuse-newest' (default): the new chunk is refused with E_CAPACITY.
+ * - 'drop-oldest': the stream's oldest chunk not yet sent to the engine is answered with E_CAPACITY
+ *   (counted in `counters.dropped`) and the new one takes its place; when none of the stream's chunks
+ *   is still unsent, the new one is refused as with 'refuse-newest'. For live data where the latest
+ *   chunk matters more than an old one.
+ */
+export type OverflowPolicy = 'refuse-newest' | 'drop-oldest';
+
+/** What a batcher has done since it was created (chunks). */
+export interface BatcherCounters {
+  /** Accepted into the queue. */
+  accepted: number;
+  /** Accepted and answered (outputs or an error), dropped ones included. */
+  answered: number;
+  /** Refused at push: malformed (E_BAD_CHUNK) or over capacity (E_CAPACITY). */
+  refused: number;
+  /** Accepted, then dropped for a newer chunk of the same stream ('drop-oldest'). */
+  dropped: number;
 }
 
 export interface MicroBatcherOptions {
@@ -29,8 +57,18 @@ export interface MicroBatcherOptions {
   windowMs?: number;
   /** Most chunks per step call; a full batch flushes at once without waiting for the window. Default 4096. */
   maxChunks?: number;
-  /** Most chunks accepted but not yet answered; more are refused with E_CAPACITY. Default 100 000. */
+  /**
+   * Most chunks accepted but not yet answered; more are refused with E_CAPACITY (see
+   * {@link OverflowPolicy}). Bounds the memory held and the wait of an accepted chunk
+   * (≈ maxPendingChunks / chunks stepped per second). Default 100 000.
+   */
   maxPendingChunks?: number;
+  /**
+   * Most frames (summed over chunks) per step call; a batch closes before the chunk that would exceed
+   * it (a batch always takes at least one chunk). Bounds the time of one call, so streams with short
+   * chunks are not held back behind long ones. Default 65 536.
+   */
+  maxFramesPerCall?: number;
   /**
    * Most step calls in flight at once. Default 1 (the engine clients of `createEngine` use 2). With 2,
    * the next batch is already queued in the worker while it steps the current one, which hides the
@@ -54,6 +92,10 @@ interface Entry extends Chunk {
   sink: ChunkSink<unknown>;
   token: unknown;
   tag: number;
+  /** 0: queued; 1: sent in a step call; 2: dropped while queued (skipped when packing). */
+  state: 0 | 1 | 2;
+  /** Pushed with 'drop-oldest': listed in the batcher's per-stream queue of droppable entries. */
+  droppable: boolean;
 }
 
 interface Settle {
@@ -80,7 +122,13 @@ export class MicroBatcher {
   private readonly maxChunks: number;
   private readonly maxPendingChunks: number;
   private readonly maxInFlight: number;
+  private readonly maxFramesPerCall: number;
+  private readonly limits: ChunkLimits;
   private queue: Entry[] = [];
+  /** Per stream pushed with 'drop-oldest': its queued entries, oldest first (sent ones trimmed at flush). */
+  private readonly droppable = new Map<string, Fifo>();
+  private refused = 0;
+  private dropped = 0;
   private inFlight = 0;
   private flushQueued = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -95,6 +143,13 @@ export class MicroBatcher {
     this.maxChunks = checkOption('maxChunks', options.maxChunks ?? 4096, 1);
     this.maxPendingChunks = checkOption('maxPendingChunks', options.maxPendingChunks ?? 100_000, 1);
     this.maxInFlight = checkOption('maxInFlight', options.maxInFlight ?? 1, 1);
+    this.maxFramesPerCall = checkOption('maxFramesPerCall', options.maxFramesPerCall ?? 65_536, 1);
+    this.limits = target.model.limits ?? DEFAULT_CHUNK_LIMITS;
+  }
+
+  /** What the batcher has done so far. */
+  get counters(): BatcherCounters {
+    return { accepted: this.accepted, answered: this.answered, refused: this.refused, dropped: this.dropped };
   }
 
   /** Chunks accepted and not yet answered (queued or in the step call in flight). */
@@ -118,8 +173,9 @@ export class MicroBatcher {
 
   /**
    * Queues one chunk like {@link push}, but hands its answer to `sink` (no promise per chunk).
+   * @param overflow what to do when `maxPendingChunks` are pending (default 'refuse-newest')
    * @returns the refusal (E_BAD_CHUNK, E_CAPACITY) when the chunk was not accepted; `sink` is then
-   *   never called for it
+   *   never called for it. Refusals carry no stack trace: under overload they are the hot path.
    * @internal used by the operators
    */
   submit<T>(
@@ -128,11 +184,16 @@ export class MicroBatcher {
     sink: ChunkSink<T>,
     token: T,
     tag = 0,
+    overflow: OverflowPolicy = 'refuse-newest',
   ): GruStreamError | undefined {
-    const bad = checkChunk(stream, frames, this.target.model.inputSize);
-    if (bad !== undefined) return bad;
-    if (this.pending >= this.maxPendingChunks) {
-      return new GruStreamError(
+    const bad = checkChunk(stream, frames, this.target.model.inputSize, this.limits);
+    if (bad !== undefined) {
+      this.refused++;
+      return bad;
+    }
+    if (this.pending >= this.maxPendingChunks && !(overflow === 'drop-oldest' && this.dropOldest(stream))) {
+      this.refused++;
+      return refusal(
         'E_CAPACITY',
         `chunk of stream '${stream}' refused: ${this.pending} chunks are pending, the limit (maxPendingChunks) ` +
           `is ${this.maxPendingChunks}; wait for results before pushing more`,
@@ -140,9 +201,48 @@ export class MicroBatcher {
       );
     }
     this.accepted++;
-    this.queue.push({ stream, frames, sink: sink as ChunkSink<unknown>, token, tag });
+    const droppable = overflow === 'drop-oldest';
+    const entry: Entry = {
+      stream,
+      frames,
+      sink: sink as ChunkSink<unknown>,
+      token,
+      tag,
+      state: 0,
+      droppable,
+    };
+    this.queue.push(entry);
+    if (droppable) {
+      let list = this.droppable.get(stream);
+      if (list === undefined) this.droppable.set(stream, (list = new Fifo()));
+      list.push(entry);
+    }
     this.schedule();
     return undefined;
+  }
+
+  /**
+   * Answers the stream's oldest queued (unsent) chunk with E_CAPACITY, freeing its place.
+   * @returns false when the stream has no queued chunk
+   */
+  private dropOldest(stream: string): boolean {
+    const list = this.droppable.get(stream);
+    const entry = list?.shift();
+    if (entry === undefined) return false;
+    if (list!.size === 0) this.droppable.delete(stream);
+    entry.state = 2;
+    entry.frames = EMPTY; // its memory is not held until the tombstone leaves the queue
+    this.answered++;
+    this.dropped++;
+    const error = refusal(
+      'E_CAPACITY',
+      `chunk of stream '${stream}' dropped before it was stepped: ${this.maxPendingChunks} chunks were ` +
+        "pending (maxPendingChunks) and a newer chunk of the stream came with policy 'drop-oldest'",
+      stream,
+    );
+    DROPPED.add(error);
+    deliver(entry, undefined, 0, 0, error);
+    return true;
   }
 
   private schedule(): void {
@@ -162,8 +262,8 @@ export class MicroBatcher {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
-    const batch = this.queue.length <= this.maxChunks ? this.queue : this.queue.slice(0, this.maxChunks);
-    this.queue = batch === this.queue ? [] : this.queue.slice(this.maxChunks);
+    const batch = this.takeBatch();
+    if (batch.length === 0) return; // only dropped chunks were queued
     this.inFlight++;
     let sent: Promise<StepResult>;
     try {
@@ -184,6 +284,38 @@ export class MicroBatcher {
     // More than a full batch was queued: send the next one now if another call may be in flight.
     if (this.queue.length > 0 && this.inFlight < this.maxInFlight) this.flush();
   };
+
+  /**
+   * Takes the next batch off the queue: at most `maxChunks` live chunks and `maxFramesPerCall` frames
+   * (at least one chunk); dropped chunks are skipped.
+   */
+  private takeBatch(): Entry[] {
+    const queue = this.queue;
+    const I = this.target.model.inputSize;
+    const batch: Entry[] = [];
+    let frames = 0;
+    let k = 0;
+    for (; k < queue.length && batch.length < this.maxChunks; k++) {
+      const entry = queue[k]!;
+      if (entry.state === 2) continue;
+      const T = entry.frames.length / I;
+      if (batch.length > 0 && frames + T > this.maxFramesPerCall) break;
+      frames += T;
+      entry.state = 1;
+      if (entry.droppable) this.trimDroppable(entry);
+      batch.push(entry);
+    }
+    this.queue = k === queue.length ? [] : queue.slice(k);
+    return batch;
+  }
+
+  /** `entry` was sent: it leaves its stream's droppable list (where it is the oldest). */
+  private trimDroppable(entry: Entry): void {
+    const list = this.droppable.get(entry.stream);
+    if (list === undefined || list.first !== entry) return;
+    list.shift();
+    if (list.size === 0) this.droppable.delete(entry.stream);
+  }
 
   /**
    * A step call returned. Whatever arrived meanwhile has waited long enough: it goes out now, before
@@ -254,6 +386,45 @@ function deliver(
     setTimeout(() => {
       throw e;
     });
+  }
+}
+
+const EMPTY = new Float32Array(0);
+
+/** The errors of dropped chunks ('drop-oldest'), told apart from the engine's E_CAPACITY. */
+const DROPPED = new WeakSet<GruStreamError>();
+
+/** True when a chunk's error says it was dropped for a newer chunk of its stream ('drop-oldest'). */
+export function isDropped(error: GruStreamError): boolean {
+  return DROPPED.has(error);
+}
+
+/** A queue with O(1) shift (Array.prototype.shift is O(n) on long arrays). */
+class Fifo {
+  private items: Entry[] = [];
+  private head = 0;
+
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  get first(): Entry | undefined {
+    return this.items[this.head];
+  }
+
+  push(entry: Entry): void {
+    this.items.push(entry);
+  }
+
+  shift(): Entry | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const entry = this.items[this.head++]!;
+    // Compact once the consumed prefix is the larger half: amortised O(1) per item.
+    if (this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return entry;
   }
 }
 

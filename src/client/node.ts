@@ -5,3 +5,6 @@ export { createEngine } from './create-engine-node.js';
 export type { NodeEngineOptions } from './create-engine-node.js';
 export { nodePlatform } from './platform-node.js';
 export type { NodePlatformOptions } from './platform-node.js';
+export { createEnginePool } from './pool-node.js';
+export type { NodePoolOptions } from './pool-node.js';
+export { directorySnapshotStore } from './snapshot-store-node.js';

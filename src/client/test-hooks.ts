@@ -16,6 +16,8 @@ export interface TestHooks {
   crash(exitCode?: number): Promise<void>;
   /** Blocks the worker in `Atomics.wait` until `Int32Array(signal)[0]` becomes non-zero and is notified. */
   block(signal: SharedArrayBuffer): Promise<void>;
+  /** Answers, then sets `Int32Array(signal)[0]` to 1 and notifies once the answer is posted. */
+  signal(signal: SharedArrayBuffer): Promise<void>;
 }
 
 /** `options` with test hooks enabled: the worker accepts the hooks and the client carries them. */
@@ -43,4 +45,16 @@ export function testHooksOf(client: object): TestHooks {
 /** True when `client` carries test hooks. */
 export function hasTestHooks(client: object): boolean {
   return (client as { [TEST_HOOKS]?: TestHooks })[TEST_HOOKS] !== undefined;
+}
+
+/** Marks a pool; the value returns the client of its worker `i` (the current one after recoveries). */
+export const POOL_WORKER: unique symbol = Symbol('gru-stream pool worker');
+
+/** The test hooks of worker `i` of a pool started with {@link withTestHooks} options. */
+export function workerHooksOf(pool: object, i: number): TestHooks {
+  const worker = (pool as { [POOL_WORKER]?: (i: number) => object | undefined })[POOL_WORKER]?.(i);
+  if (worker === undefined) {
+    throw new GruStreamError('E_ARGUMENT', `workerHooksOf(): not a pool, or it has no worker ${i}`);
+  }
+  return testHooksOf(worker);
 }

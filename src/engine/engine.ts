@@ -12,7 +12,7 @@
  */
 import { GruStreamError } from '../errors.js';
 import type { ModelRunner } from '../runtime/runner.js';
-import { decodeSnapshot, encodeSnapshot } from './codec.js';
+import { decodeCheckpoint, decodeSnapshot, encodeCheckpoint, encodeSnapshot } from './codec.js';
 import type {
   EngineApi,
   EngineInfo,
@@ -23,6 +23,8 @@ import type {
 } from '../protocol/engine.js';
 import { StateTable } from './state-table.js';
 import { checkChunk, checkState, checkStreamId, validateRequestLayout } from './validate.js';
+import { DEFAULT_CHUNK_LIMITS } from '../protocol/chunk.js';
+import type { ChunkLimits } from '../protocol/chunk.js';
 
 export interface EngineOptions {
   /** Runners of one model (same I, H, C) with distinct batch sizes, e.g. 1, 8 and 64. The engine owns them. */
@@ -37,6 +39,18 @@ export interface EngineOptions {
   idleTtlMs?: number;
   /** Clock in ms (default `performance.now`); inject a fake one in tests. */
   now?: () => number;
+  /**
+   * Most frames in one chunk (default 16 384, see {@link ChunkLimits}); a longer chunk fails alone
+   * with E_BAD_CHUNK naming the limit, so no single chunk holds the engine for long.
+   */
+  maxChunkFrames?: number;
+  /** Most UTF-8 bytes in a stream id (default 256); longer ids are refused (E_BAD_CHUNK / E_ARGUMENT). */
+  maxStreamIdBytes?: number;
+  /**
+   * Most UTF-8 bytes of closed stream ids remembered (so that a late chunk after `close()` fails with
+   * E_STREAM); the oldest are forgotten beyond it. Default 4 MiB. At most `maxStreams` ids either way.
+   */
+  maxClosedIdBytes?: number;
 }
 
 /** Builds an engine over `options.runners`. See {@link EngineApi} for the methods. */
@@ -105,6 +119,7 @@ class EngineCore implements EngineApi {
   private readonly table: StateTable;
   private readonly scratch = new Scratch();
   private readonly invokes: Record<number, number> = {};
+  private readonly limits: ChunkLimits;
   private framesStepped = 0;
   private disposed = false;
 
@@ -134,7 +149,19 @@ class EngineCore implements EngineApi {
       throw new GruStreamError('E_ARGUMENT', `idleTtlMs: expected a number > 0 (ms), got ${o.idleTtlMs}`);
     }
     this.now = o.now ?? (() => performance.now());
-    this.table = new StateTable({ hiddenSize: this.hiddenSize, maxStreams: o.maxStreams ?? 100_000 });
+    this.limits = {
+      maxChunkFrames: limitOption('maxChunkFrames', o.maxChunkFrames, DEFAULT_CHUNK_LIMITS.maxChunkFrames),
+      maxStreamIdBytes: limitOption(
+        'maxStreamIdBytes',
+        o.maxStreamIdBytes,
+        DEFAULT_CHUNK_LIMITS.maxStreamIdBytes,
+      ),
+    };
+    this.table = new StateTable({
+      hiddenSize: this.hiddenSize,
+      maxStreams: o.maxStreams ?? 100_000,
+      maxClosedIdBytes: limitOption('maxClosedIdBytes', o.maxClosedIdBytes, 4 << 20),
+    });
     for (const r of this.runners) this.invokes[r.batch] = 0;
   }
 
@@ -147,6 +174,7 @@ class EngineCore implements EngineApi {
       batchSizes: this.runners.map((r) => r.batch),
       modelId: this.modelId,
       runner: [...new Set(this.runners.map((r) => r.kind))].join('+'),
+      limits: { ...this.limits },
     };
     if (this.labels !== undefined) info.labels = this.labels.slice();
     return info;
@@ -154,7 +182,7 @@ class EngineCore implements EngineApi {
 
   open(stream: string, options?: StreamOptions): void {
     this.live();
-    checkStreamId(stream, 'open');
+    checkStreamId(stream, 'open', this.limits.maxStreamIdBytes);
     const initial = options?.initialState;
     if (initial !== undefined) checkState(stream, initial, this.hiddenSize);
     this.table.open(stream, this.now(), initial);
@@ -162,7 +190,7 @@ class EngineCore implements EngineApi {
 
   reset(stream: string): void {
     this.live();
-    checkStreamId(stream, 'reset');
+    checkStreamId(stream, 'reset', this.limits.maxStreamIdBytes);
     const slot = this.table.require(stream);
     this.table.reset(slot);
     this.table.touch(slot, this.now());
@@ -170,7 +198,7 @@ class EngineCore implements EngineApi {
 
   close(stream: string): void {
     this.live();
-    checkStreamId(stream, 'close');
+    checkStreamId(stream, 'close', this.limits.maxStreamIdBytes);
     this.table.close(stream, this.now());
   }
 
@@ -182,7 +210,7 @@ class EngineCore implements EngineApi {
 
   snapshot(stream: string): Uint8Array {
     this.live();
-    checkStreamId(stream, 'snapshot');
+    checkStreamId(stream, 'snapshot', this.limits.maxStreamIdBytes);
     const H = this.hiddenSize;
     const slot = this.table.require(stream);
     const h = this.table.data.subarray(slot * H, (slot + 1) * H);
@@ -192,7 +220,7 @@ class EngineCore implements EngineApi {
   /** Also reopens a closed stream, like {@link open}; the restored state is not its reset target. */
   restore(stream: string, snapshot: Uint8Array): void {
     this.live();
-    checkStreamId(stream, 'restore');
+    checkStreamId(stream, 'restore', this.limits.maxStreamIdBytes);
     // Decode first: a refused snapshot must leave the table untouched.
     const { h } = decodeSnapshot(snapshot, { modelId: this.modelId, hiddenSize: this.hiddenSize, stream });
     const now = this.now();
@@ -200,6 +228,34 @@ class EngineCore implements EngineApi {
     if (slot < 0) slot = this.table.open(stream, now);
     this.table.data.set(h, slot * this.hiddenSize);
     this.table.touch(slot, now);
+  }
+
+  checkpoint(): Uint8Array {
+    this.live();
+    const H = this.hiddenSize;
+    const streams: string[] = [];
+    const h = new Float32Array(this.table.size * H);
+    const data = this.table.data;
+    this.table.forEachOpen((stream, slot) => {
+      h.set(data.subarray(slot * H, (slot + 1) * H), streams.length * H);
+      streams.push(stream);
+    });
+    return encodeCheckpoint({ modelId: this.modelId, hiddenSize: H, streams, h });
+  }
+
+  restoreCheckpoint(checkpoint: Uint8Array): number {
+    this.live();
+    const H = this.hiddenSize;
+    // Decode (and check) everything first: a refused checkpoint leaves the table untouched.
+    const c = decodeCheckpoint(checkpoint, { modelId: this.modelId, hiddenSize: H });
+    const now = this.now();
+    for (let k = 0; k < c.streams.length; k++) {
+      const stream = c.streams[k]!;
+      let slot = this.table.slotOf(stream);
+      if (slot < 0) slot = this.table.open(stream, now);
+      this.table.data.set(c.h.subarray(k * H, (k + 1) * H), slot * H);
+    }
+    return c.streams.length;
   }
 
   stats(): EngineStats {
@@ -210,6 +266,8 @@ class EngineCore implements EngineApi {
       framesStepped: this.framesStepped,
       invokes: { ...this.invokes },
       stateBytes: this.table.bytes,
+      closedIds: this.table.closedIds.count,
+      closedIdBytes: this.table.closedIds.bytes,
     };
   }
 
@@ -242,7 +300,7 @@ class EngineCore implements EngineApi {
       for (let i = 0; i < n; i++) {
         const count = frameCounts[i]!;
         s.chunkFrame[i] = frameStart;
-        const bad = checkChunk(request, i, frameStart, I);
+        const bad = checkChunk(request, i, frameStart, I, this.limits);
         frameStart += count;
         if (bad !== undefined) {
           errors.push({ index: i, error: bad.toJSON() });
@@ -403,6 +461,15 @@ class EngineCore implements EngineApi {
   private live(): void {
     if (this.disposed) throw new GruStreamError('E_DISPOSED', 'engine was disposed');
   }
+}
+
+/** An optional positive integer option (Infinity allowed), or its default. */
+function limitOption(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!(value >= 1) || (value !== Infinity && !Number.isInteger(value))) {
+    throw new GruStreamError('E_ARGUMENT', `${name}: expected an integer ≥ 1, got ${String(value)}`);
+  }
+  return value;
 }
 
 /** Checks the runners agree on I, H and C and have distinct batch sizes; returns them by batch, ascending. */

@@ -6,7 +6,8 @@
  * Closed ids are remembered (bounded) so a late chunk after `close()` is an error instead of silently
  * reopening the stream; idle eviction does not mark ids closed, so a returning sensor starts fresh.
  */
-import { GruStreamError } from '../errors.js';
+import { GruStreamError, refusal } from '../errors.js';
+import { utf8Length } from '../protocol/chunk.js';
 
 export interface StateTableOptions {
   /** H: floats per row. */
@@ -15,6 +16,8 @@ export interface StateTableOptions {
   maxStreams: number;
   /** Rows allocated up front (default min(64, maxStreams)); the table doubles when full. */
   initialCapacity?: number;
+  /** Most UTF-8 bytes of closed ids remembered (default 4 MiB); the oldest are forgotten beyond it. */
+  maxClosedIdBytes?: number;
 }
 
 /** Rows of H floats keyed by stream id; see the module comment. */
@@ -32,8 +35,11 @@ export class StateTable {
   private freeCount = 0;
   /** Initial states of streams opened with one (by slot); other streams reset to zeros. */
   private readonly initial = new Map<number, Float32Array>();
-  /** Closed stream id → close time (ms), oldest first; bounded to `maxStreams` entries. */
+  /** Closed stream id → close time (ms), oldest first; bounded to `maxStreams` entries and `maxClosedIdBytes`. */
   private readonly closed = new Map<string, number>();
+  private readonly maxClosedIdBytes: number;
+  /** UTF-8 bytes of the ids in {@link closed}. */
+  private closedBytes = 0;
 
   constructor(options: StateTableOptions) {
     const { hiddenSize, maxStreams } = options;
@@ -52,6 +58,7 @@ export class StateTable {
     }
     this.hiddenSize = hiddenSize;
     this.maxStreams = maxStreams;
+    this.maxClosedIdBytes = options.maxClosedIdBytes ?? 4 << 20;
     this.states = new Float32Array(capacity * hiddenSize);
     this.lastActive = new Float64Array(capacity);
     this.free = new Int32Array(capacity);
@@ -86,6 +93,14 @@ export class StateTable {
     return this.slots.get(stream) ?? -1;
   }
 
+  /** Calls `fn` with every open stream and its slot, in slot order. */
+  forEachOpen(fn: (stream: string, slot: number) => void): void {
+    for (let slot = 0; slot < this.idOfSlot.length; slot++) {
+      const id = this.idOfSlot[slot];
+      if (id !== undefined) fn(id, slot);
+    }
+  }
+
   /** When the stream was closed (ms, caller's clock), or undefined if it is not remembered as closed. */
   closedAt(stream: string): number | undefined {
     return this.closed.get(stream);
@@ -113,7 +128,7 @@ export class StateTable {
       );
     }
     const slot = this.allocate(stream);
-    this.closed.delete(stream);
+    this.forgetClosed(stream);
     if (initial !== undefined) this.initial.set(slot, Float32Array.from(initial));
     this.reset(slot);
     this.lastActive[slot] = now;
@@ -162,13 +177,28 @@ export class StateTable {
   close(stream: string, now: number): void {
     this.require(stream);
     this.release(stream);
-    // Bounded memory of closed ids: a service that churns through ids must not grow without limit;
-    // once forgotten, a late chunk reopens the stream like a new one.
-    if (this.closed.size >= this.maxStreams) {
-      const oldest = this.closed.keys().next();
-      if (oldest.done !== true) this.closed.delete(oldest.value);
+    // Bounded memory of closed ids, in count and bytes: a service that churns through ids (long ones
+    // too) must not grow without limit; once forgotten, a late chunk reopens the stream like a new one.
+    const bytes = utf8Length(stream);
+    this.forgetClosed(stream);
+    while (
+      this.closed.size > 0 &&
+      (this.closed.size >= this.maxStreams || this.closedBytes + bytes > this.maxClosedIdBytes)
+    ) {
+      this.forgetClosed(this.closed.keys().next().value as string);
     }
+    if (bytes > this.maxClosedIdBytes) return;
     this.closed.set(stream, now);
+    this.closedBytes += bytes;
+  }
+
+  /** Ids remembered as closed, and their UTF-8 bytes. */
+  get closedIds(): { count: number; bytes: number } {
+    return { count: this.closed.size, bytes: this.closedBytes };
+  }
+
+  private forgetClosed(stream: string): void {
+    if (this.closed.delete(stream)) this.closedBytes -= utf8Length(stream);
   }
 
   /** Frees the stream's slot without marking it closed (eviction, rollback). No-op if not open. */
@@ -199,7 +229,7 @@ export class StateTable {
   private allocate(stream: string): number {
     if (this.freeCount === 0) {
       if (this.capacity >= this.maxStreams) {
-        throw new GruStreamError(
+        throw refusal(
           'E_CAPACITY',
           `stream table is full (maxStreams = ${this.maxStreams} open streams); stream '${stream}' did not fit: ` +
             'close streams, evict idle ones or raise maxStreams',
@@ -240,7 +270,7 @@ export class StateTable {
 }
 
 function closedError(stream: string, closedAt: number): GruStreamError {
-  return new GruStreamError(
+  return refusal(
     'E_STREAM',
     `stream '${stream}' was closed at ${closedAt.toFixed(1)} ms (engine clock); open it again with open()`,
     stream,

@@ -13,8 +13,9 @@ import { EmbeddingWindow, SPEECH_EMBEDDING } from '../features/embedding-window.
 import type { EmbeddingWindowState } from '../features/embedding-window.js';
 import { findNonFinite, nonFiniteError } from '../protocol/chunk.js';
 import type { EngineApi, EngineInfo, StepRequest, StepResult } from '../protocol/engine.js';
+import { checkCrc32, withCrc32 } from '../protocol/crc32.js';
 import { decode, encode } from './codec.js';
-import { checkStreamId, validateRequestLayout } from './validate.js';
+import { validateRequestLayout } from './validate.js';
 
 /** What the front-end stage needs of an embedding runner (`EmbeddingRunner` in the runtime). */
 export interface WindowModel {
@@ -192,16 +193,53 @@ class TwoStageEngine implements EngineApi {
     const gru = this.gru.snapshot(stream);
     const window = (this.windows.get(stream) ?? new EmbeddingWindow()).snapshot();
     const snap: TwoStageSnapshot = { stage: 'speech-embedding', gru, window };
-    return encode(snap);
+    return withCrc32(encode(snap));
   }
 
   restore(stream: string, snapshot: Uint8Array): void {
-    checkStreamId(stream, 'restore');
+    // The GRU engine checks the id (and the GRU part) when it restores.
     const snap = decodeTwoStage(stream, snapshot);
     const window = new EmbeddingWindow();
     window.restore(snap.window);
     this.gru.restore(stream, snap.gru);
     this.windows.set(stream, window);
+  }
+
+  checkpoint(): Uint8Array {
+    const windows: [string, EmbeddingWindowState][] = [];
+    for (const [id, w] of this.windows) windows.push([id, w.snapshot()]);
+    return withCrc32(encode({ stage: 'speech-embedding', gru: this.gru.checkpoint(), windows }));
+  }
+
+  restoreCheckpoint(checkpoint: Uint8Array): number {
+    const fail = (why: string): GruStreamError =>
+      new GruStreamError('E_SNAPSHOT', `two-stage checkpoint: ${why}`);
+    const body = checkCrc32(checkpoint);
+    if (body === undefined)
+      throw fail(`checksum mismatch (${checkpoint.length} bytes): corrupt or truncated`);
+    let value: unknown;
+    try {
+      value = decode(body);
+    } catch (e) {
+      throw fail(`not a checkpoint (${(e as Error).message})`);
+    }
+    const c = value as { stage?: unknown; gru?: unknown; windows?: unknown } | null;
+    if (c === null || typeof c !== 'object' || c.stage !== 'speech-embedding')
+      throw fail("expected stage 'speech-embedding'");
+    if (!(c.gru instanceof Uint8Array) || !Array.isArray(c.windows))
+      throw fail('expected the GRU checkpoint and the windows');
+    // Every window first (a bad one refuses the whole checkpoint), then the GRU engine's table.
+    const restored = new Map<string, EmbeddingWindow>();
+    for (const entry of c.windows as unknown[]) {
+      const [id, state] = Array.isArray(entry) ? (entry as [unknown, unknown]) : [];
+      if (typeof id !== 'string') throw fail('a window without its stream id');
+      const w = new EmbeddingWindow();
+      w.restore(state as EmbeddingWindowState);
+      restored.set(id, w);
+    }
+    const n = this.gru.restoreCheckpoint(c.gru);
+    for (const [id, w] of restored) this.windows.set(id, w);
+    return n;
   }
 
   stats(): ReturnType<EngineApi['stats']> {
@@ -257,9 +295,12 @@ function windowsDue(seen: number, count: number): number {
 function decodeTwoStage(stream: string, bytes: Uint8Array): TwoStageSnapshot {
   const fail = (why: string): GruStreamError =>
     new GruStreamError('E_SNAPSHOT', `snapshot of stream '${stream}': ${why}`, stream);
+  // Checksummed like every snapshot of the library (a flipped bit is refused, not restored).
+  const body = bytes instanceof Uint8Array ? checkCrc32(bytes) : undefined;
+  if (body === undefined) throw fail('checksum mismatch: the snapshot is corrupt or truncated');
   let value: unknown;
   try {
-    value = decode(bytes);
+    value = decode(body);
   } catch (e) {
     throw fail(`not a snapshot (${(e as Error).message})`);
   }

@@ -5,8 +5,15 @@
  * A request whose layout is broken (wrong array types, lengths that do not add up) cannot be split
  * into chunks, so it is rejected whole; anything wrong inside one chunk rejects only that chunk.
  */
-import { GruStreamError } from '../errors.js';
-import { describe, findNonFinite, nonFiniteError } from '../protocol/chunk.js';
+import { GruStreamError, refusal } from '../errors.js';
+import {
+  chunkTooLongError,
+  describe,
+  findNonFinite,
+  nonFiniteError,
+  streamIdTooLong,
+} from '../protocol/chunk.js';
+import type { ChunkLimits } from '../protocol/chunk.js';
 import type { StepRequest } from '../protocol/engine.js';
 
 /** The request's first few stream ids for a message: `streams 'a', 'b', 'c' and 7 more`. */
@@ -86,21 +93,23 @@ export function checkChunk(
   index: number,
   frameStart: number,
   inputSize: number,
+  limits: ChunkLimits,
 ): GruStreamError | undefined {
   const stream: unknown = request.streams[index];
   if (typeof stream !== 'string' || stream.length === 0) {
-    return new GruStreamError(
+    return refusal(
       'E_BAD_CHUNK',
       `chunk ${index}: stream id must be a non-empty string, got ${describe(stream)}`,
     );
   }
+  const tooLong = streamIdTooLong(stream, limits.maxStreamIdBytes);
+  if (tooLong !== undefined) return refusal('E_BAD_CHUNK', `chunk ${index} refused: ${tooLong}`);
   const count = request.frameCounts[index]!;
   if (count === 0 && request.allowEmpty !== true) {
-    return new GruStreamError(
-      'E_BAD_CHUNK',
-      `chunk ${index} of stream '${stream}' has 0 frames; expected ≥ 1`,
-      stream,
-    );
+    return refusal('E_BAD_CHUNK', `chunk ${index} of stream '${stream}' has 0 frames; expected ≥ 1`, stream);
+  }
+  if (count > limits.maxChunkFrames) {
+    return chunkTooLongError(`chunk ${index} of stream '${stream}'`, stream, count, limits);
   }
   // A request packed from checked chunks (the client's) has had every value scanned already.
   if (request.finite === true) return undefined;
@@ -118,14 +127,19 @@ export function checkChunk(
   return undefined;
 }
 
-/** Throws E_ARGUMENT unless `stream` is a non-empty string (for open/reset/close/snapshot/restore). */
-export function checkStreamId(stream: unknown, method: string): asserts stream is string {
+/**
+ * Throws E_ARGUMENT unless `stream` is a non-empty string of at most `maxBytes` UTF-8 bytes (for
+ * open/reset/close/snapshot/restore).
+ */
+export function checkStreamId(stream: unknown, method: string, maxBytes: number): asserts stream is string {
   if (typeof stream !== 'string' || stream.length === 0) {
     throw new GruStreamError(
       'E_ARGUMENT',
       `${method}(): stream id must be a non-empty string, got ${describe(stream)}`,
     );
   }
+  const tooLong = streamIdTooLong(stream, maxBytes);
+  if (tooLong !== undefined) throw new GruStreamError('E_ARGUMENT', `${method}(): ${tooLong}`);
 }
 
 /** Throws E_ARGUMENT unless `state` is a Float32Array of `hiddenSize` finite floats. */

@@ -4,8 +4,60 @@
  * for in-process callers of the engine. Runs on both sides of the worker boundary, so it imports
  * nothing but errors and the protocol's types.
  */
-import { GruStreamError } from '../errors.js';
+import { refusal } from '../errors.js';
+import type { GruStreamError } from '../errors.js';
 import type { StepRequest } from './engine.js';
+
+/** Limits a chunk must respect; the engine reports its own in `EngineInfo.limits`. */
+export interface ChunkLimits {
+  /**
+   * Most frames in one chunk (default 16 384). One stream's frames are stepped one after the other,
+   * one model invoke each, so a longer chunk would hold the engine (and every other stream) for
+   * longer than any other call; cut long inputs into chunks instead.
+   */
+  maxChunkFrames: number;
+  /** Most UTF-8 bytes in a stream id (default 256). */
+  maxStreamIdBytes: number;
+}
+
+/** The limits used when an engine does not report its own. */
+export const DEFAULT_CHUNK_LIMITS: Readonly<ChunkLimits> = Object.freeze({
+  maxChunkFrames: 16_384,
+  maxStreamIdBytes: 256,
+});
+
+const NO_LIMITS: ChunkLimits = { maxChunkFrames: Infinity, maxStreamIdBytes: Infinity };
+
+/** Bytes of `s` in UTF-8 (a lone surrogate counts 3, like its U+FFFD replacement). */
+export function utf8Length(s: string): number {
+  let bytes = 0;
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && k + 1 < s.length) {
+      const d = s.charCodeAt(k + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        bytes += 4;
+        k++;
+      } else bytes += 3;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+/**
+ * Why a stream id exceeds `maxBytes`, or undefined when it fits. Cheap for short ids: an id of at
+ * most maxBytes / 3 UTF-16 units always fits, one longer than maxBytes never does.
+ */
+export function streamIdTooLong(stream: string, maxBytes: number): string | undefined {
+  if (stream.length * 3 <= maxBytes) return undefined;
+  const bytes = stream.length > maxBytes ? undefined : utf8Length(stream);
+  if (bytes !== undefined && bytes <= maxBytes) return undefined;
+  const shown = `'${stream.slice(0, 24)}…'`;
+  const size = bytes === undefined ? `more than ${maxBytes}` : String(bytes);
+  return `stream id ${shown} has ${size} UTF-8 bytes; the limit (maxStreamIdBytes) is ${maxBytes}`;
+}
 
 /** One stream's frames for one or more time steps. */
 export interface Chunk {
@@ -37,38 +89,57 @@ export function describe(value: unknown): string {
 }
 
 /**
- * Checks a chunk's shape: a non-empty stream id and a Float32Array of T ≥ 1 whole frames. Values are
- * not looked at (see {@link findNonFinite}).
+ * Checks a chunk's shape: a non-empty stream id within `limits.maxStreamIdBytes` and a Float32Array
+ * of 1 ≤ T ≤ `limits.maxChunkFrames` whole frames. Values are not looked at (see
+ * {@link findNonFinite}). Refusals carry no stack trace (see `refusal`): this runs per chunk.
  * @param inputSize I, floats per frame
+ * @param limits default {@link DEFAULT_CHUNK_LIMITS}
  * @returns the E_BAD_CHUNK error refusing it, or undefined when it is fine
  */
 export function chunkShapeError(
   stream: unknown,
   frames: unknown,
   inputSize: number,
+  limits: ChunkLimits = DEFAULT_CHUNK_LIMITS,
 ): GruStreamError | undefined {
   if (typeof stream !== 'string' || stream.length === 0) {
-    return new GruStreamError(
-      'E_BAD_CHUNK',
-      `chunk: stream id must be a non-empty string, got ${describe(stream)}`,
-    );
+    return refusal('E_BAD_CHUNK', `chunk: stream id must be a non-empty string, got ${describe(stream)}`);
   }
+  const tooLong = streamIdTooLong(stream, limits.maxStreamIdBytes);
+  if (tooLong !== undefined) return refusal('E_BAD_CHUNK', `chunk refused: ${tooLong}`);
   const expected = `a Float32Array of T × ${inputSize} floats (T ≥ 1 frames of inputSize ${inputSize})`;
   if (!(frames instanceof Float32Array)) {
-    return new GruStreamError(
+    return refusal(
       'E_BAD_CHUNK',
       `chunk of stream '${stream}': expected ${expected}, got ${describe(frames)}`,
       stream,
     );
   }
   if (frames.length === 0 || frames.length % inputSize !== 0) {
-    return new GruStreamError(
+    return refusal(
       'E_BAD_CHUNK',
       `chunk of stream '${stream}': expected ${expected}, got ${frames.length} floats`,
       stream,
     );
   }
+  const T = frames.length / inputSize;
+  if (T > limits.maxChunkFrames) return chunkTooLongError(`chunk of stream '${stream}'`, stream, T, limits);
   return undefined;
+}
+
+/** The E_BAD_CHUNK refusal of a chunk longer than `limits.maxChunkFrames`. */
+export function chunkTooLongError(
+  chunk: string,
+  stream: string,
+  frames: number,
+  limits: ChunkLimits,
+): GruStreamError {
+  return refusal(
+    'E_BAD_CHUNK',
+    `${chunk} has ${frames} frames; the limit (maxChunkFrames) is ${limits.maxChunkFrames}: ` +
+      'cut long inputs into several chunks',
+    stream,
+  );
 }
 
 /**
@@ -95,8 +166,8 @@ export function nonFiniteError(
   offset: number,
   value: number,
   inputSize: number,
-) {
-  return new GruStreamError(
+): GruStreamError {
+  return refusal(
     'E_BAD_CHUNK',
     `${chunk}: frame ${Math.floor(offset / inputSize)}, feature ${offset % inputSize} is ${value}; ` +
       'expected a finite number',
@@ -108,8 +179,13 @@ export function nonFiniteError(
  * Checks a whole chunk before it is queued: its shape, then every value (one scan).
  * @returns the E_BAD_CHUNK error refusing it, or undefined when it is fine
  */
-export function checkChunk(stream: unknown, frames: unknown, inputSize: number): GruStreamError | undefined {
-  const bad = chunkShapeError(stream, frames, inputSize);
+export function checkChunk(
+  stream: unknown,
+  frames: unknown,
+  inputSize: number,
+  limits: ChunkLimits = DEFAULT_CHUNK_LIMITS,
+): GruStreamError | undefined {
+  const bad = chunkShapeError(stream, frames, inputSize, limits);
   if (bad !== undefined) return bad;
   const f = frames as Float32Array;
   const k = findNonFinite(f);
@@ -133,7 +209,8 @@ export function packChunks(chunks: readonly Chunk[], inputSize: number, checked 
   for (let i = 0; i < n; i++) {
     const c = chunks[i]!;
     if (!checked) {
-      const bad = chunkShapeError(c.stream, c.frames, inputSize);
+      // Shape only: the engine applies its own limits and refuses the chunks that exceed them alone.
+      const bad = chunkShapeError(c.stream, c.frames, inputSize, NO_LIMITS);
       if (bad !== undefined) throw bad;
     }
     floats += c.frames.length;

@@ -6,6 +6,7 @@
  * batch crosses the worker boundary as transferables, not as thousands of small objects.
  */
 import type { SerializedError } from '../errors.js';
+import type { ChunkLimits } from './chunk.js';
 
 /** A batch of chunks from any number of streams, in arrival order. */
 export interface StepRequest {
@@ -79,6 +80,8 @@ export interface EngineInfo {
    * frames completed (0 or more), not one per frame.
    */
   frontEnd?: FrontEndInfo;
+  /** The engine's chunk limits; clients refuse chunks beyond them before sending. */
+  limits?: ChunkLimits;
 }
 
 export interface StreamOptions {
@@ -98,6 +101,9 @@ export interface EngineStats {
    * rows included; the id → slot map and the id strings come on top.
    */
   stateBytes: number;
+  /** Closed ids remembered (so a late chunk fails with E_STREAM), and their UTF-8 bytes. */
+  closedIds: number;
+  closedIdBytes: number;
 }
 
 /** The engine's API; the same in-process (tests) and over comlink (workers), where it is async. */
@@ -117,6 +123,18 @@ export interface EngineApi {
   snapshot(stream: string): Uint8Array;
   /** Opens (or overwrites) a stream from a snapshot; refuses a snapshot of another model (E_SNAPSHOT). */
   restore(stream: string, snapshot: Uint8Array): void;
+  /**
+   * Every open stream's state in one checksummed record (msgpack + CRC-32, tagged with the model id),
+   * e.g. for a supervisor that restores a replaced worker. Closed-id memory and initial states are
+   * not included.
+   */
+  checkpoint(): Uint8Array;
+  /**
+   * Opens or overwrites every stream of a {@link checkpoint} of the same model (E_SNAPSHOT when it
+   * is corrupt or of another model; the table is then untouched).
+   * @returns the number of streams restored
+   */
+  restoreCheckpoint(checkpoint: Uint8Array): number;
   stats(): EngineStats;
   dispose(): void;
 }

@@ -69,4 +69,9 @@ export interface WorkerApi extends EngineApi {
   crashForTest(exitCode: number): void;
   /** Test only: blocks the worker in `Atomics.wait` until `signal[0]` (an Int32) becomes non-zero. */
   blockForTest(signal: SharedArrayBuffer): void;
+  /**
+   * Test only: answers at once, then (after the answer was posted) sets `signal[0]` to 1 and notifies,
+   * so a test can block the main thread until the answer is waiting in its queue.
+   */
+  signalForTest(signal: SharedArrayBuffer): void;
 }

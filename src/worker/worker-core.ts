@@ -69,6 +69,11 @@ export function createWorkerApi(host: WorkerHost): WorkerApi {
       return transfer(bytes, owned(bytes));
     },
     restore: (stream, snapshot) => core().restore(stream, snapshot),
+    checkpoint: () => {
+      const bytes = core().checkpoint();
+      return transfer(bytes, owned(bytes));
+    },
+    restoreCheckpoint: (checkpoint) => core().restoreCheckpoint(checkpoint),
     stats: () => core().stats(),
     memory: (collect) => {
       const gc = (globalThis as { gc?: () => void }).gc;
@@ -85,6 +90,16 @@ export function createWorkerApi(host: WorkerHost): WorkerApi {
     blockForTest: (signal) => {
       hooks('blockForTest');
       Atomics.wait(new Int32Array(signal, 0, 1), 0, 0);
+    },
+    signalForTest: (signal) => {
+      hooks('signalForTest');
+      // After this call's answer is posted (comlink posts it in a microtask): the waiting main thread
+      // then knows the answer is in its queue.
+      setTimeout(() => {
+        const flag = new Int32Array(signal, 0, 1);
+        Atomics.store(flag, 0, 1);
+        Atomics.notify(flag, 0);
+      });
     },
   };
   return guardAll(api);

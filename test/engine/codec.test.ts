@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { thrown } from '../helpers/errors.js';
 import { decode, decodeSnapshot, encode, encodeSnapshot } from '../../src/engine/codec.js';
 import { GruStreamError } from '../../src/errors.js';
+import { withCrc32 } from '../../src/protocol/crc32.js';
+import fc from 'fast-check';
 import { mulberry32, randomNormal } from '../../src/model/random.js';
 
 const H = 16;
@@ -42,7 +44,7 @@ describe('codec', () => {
     const h = randomNormal(H, 1);
     const bytes = encodeSnapshot({ modelId: 'model-a', hiddenSize: H, h, meta: { seq: 42 } });
     expect(decodeSnapshot(bytes, expected)).toEqual({
-      v: 1,
+      v: 2,
       modelId: 'model-a',
       hiddenSize: H,
       h,
@@ -61,36 +63,37 @@ describe('codec', () => {
   });
 
   it.each([
-    ['wrong H', { v: 1, modelId: 'model-a', hiddenSize: 8, h: new Float32Array(8) }, 'expected 16', 'got 8'],
+    ['wrong H', { v: 2, modelId: 'model-a', hiddenSize: 8, h: new Float32Array(8) }, 'expected 16', 'got 8'],
     [
       'h shorter than hiddenSize',
-      { v: 1, modelId: 'model-a', hiddenSize: H, h: new Float32Array(3) },
+      { v: 2, modelId: 'model-a', hiddenSize: H, h: new Float32Array(3) },
       '3 floats',
       '16',
     ],
     [
       'NaN in h',
-      { v: 1, modelId: 'model-a', hiddenSize: H, h: new Float32Array(H).fill(NaN) },
+      { v: 2, modelId: 'model-a', hiddenSize: H, h: new Float32Array(H).fill(NaN) },
       'h[0] is NaN',
       'finite',
     ],
-    ['h as plain array', { v: 1, modelId: 'model-a', hiddenSize: H, h: [1, 2] }, 'Float32Array', 'Array(2)'],
+    ['h as plain array', { v: 2, modelId: 'model-a', hiddenSize: H, h: [1, 2] }, 'Float32Array', 'Array(2)'],
     [
-      'version 2',
-      { v: 2, modelId: 'model-a', hiddenSize: H, h: new Float32Array(H) },
-      'expected 1',
-      'number 2',
+      'version 3',
+      { v: 3, modelId: 'model-a', hiddenSize: H, h: new Float32Array(H) },
+      'expected 2',
+      'number 3',
     ],
-    ['missing modelId', { v: 1, hiddenSize: H, h: new Float32Array(H) }, 'modelId', 'undefined'],
+    ['missing modelId', { v: 2, hiddenSize: H, h: new Float32Array(H) }, 'modelId', 'undefined'],
     ['a number', 42, 'snapshot object', 'number 42'],
     [
       'bad meta',
-      { v: 1, modelId: 'model-a', hiddenSize: H, h: new Float32Array(H), meta: 3 },
+      { v: 2, modelId: 'model-a', hiddenSize: H, h: new Float32Array(H), meta: 3 },
       'meta',
       'number 3',
     ],
   ])('refuses %s with E_SNAPSHOT saying expected and actual', (_name, value, want, got) => {
-    const e = thrown(() => decodeSnapshot(encode(value), expected));
+    // Well-formed checksum, wrong content: the content check must name what is wrong.
+    const e = thrown(() => decodeSnapshot(withCrc32(encode(value)), expected));
     expect(e.code).toBe('E_SNAPSHOT');
     expect(e.message).toContain("stream 's1'");
     expect(e.message).toContain(want);
@@ -107,7 +110,9 @@ describe('codec', () => {
     const bytes = encodeSnapshot({ modelId: 'model-a', hiddenSize: H, h: randomNormal(H, 2) });
     for (let n = 0; n < bytes.length; n++) expect(outcome(bytes.subarray(0, n))).toBe('E_SNAPSHOT');
     const e = thrown(() => decodeSnapshot(bytes.subarray(0, 20), expected));
-    expect(e.message).toMatch(/^snapshot for stream 's1': corrupt msgpack \(20 bytes\): /);
+    expect(e.message).toBe(
+      "snapshot for stream 's1': checksum mismatch (20 bytes): the snapshot is corrupt or truncated",
+    );
     expect(outcome(Uint8Array.of(...bytes, 0))).toBe('E_SNAPSHOT');
   });
 
@@ -124,12 +129,35 @@ describe('codec', () => {
       const flips = 1 + Math.floor(rand() * 3);
       for (let f = 0; f < flips; f++)
         bytes[Math.floor(rand() * bytes.length)]! ^= 1 << Math.floor(rand() * 8);
-      // A flip inside h's floats can still be a valid snapshot; anything else must be E_SNAPSHOT.
+      // The checksum catches every flip, inside h's floats too; two flips of one bit cancel out.
+      const same = bytes.every((b, i) => b === valid[i]);
+      expect(outcome(bytes)).toBe(same ? 'ok' : 'E_SNAPSHOT');
       seen.add(outcome(bytes));
     }
-    expect([...seen].sort()).toEqual(['E_SNAPSHOT', 'ok']);
+    expect(seen.has('E_SNAPSHOT')).toBe(true);
     // Decoding garbage must not disturb the shared codec.
     const h = randomNormal(H, 4);
     expect(decodeSnapshot(encodeSnapshot({ modelId: 'model-a', hiddenSize: H, h }), expected).h).toEqual(h);
+  });
+
+  it('refuses every snapshot with 1–3 flipped bits, and a version-1 snapshot by name (fast-check)', () => {
+    fc.assert(
+      fc.property(
+        fc.float32Array({ minLength: H, maxLength: H, noNaN: true, noDefaultInfinity: true }),
+        fc.uniqueArray(fc.nat(), { minLength: 1, maxLength: 3 }),
+        (h, positions) => {
+          const valid = encodeSnapshot({ modelId: 'model-a', hiddenSize: H, h });
+          expect(decodeSnapshot(valid, expected).h).toEqual(h);
+          const bits = valid.length * 8;
+          const flipped = valid.slice();
+          const distinct = new Set(positions.map((p) => p % bits));
+          for (const bit of distinct) flipped[bit >> 3]! ^= 1 << (bit & 7);
+          expect(outcome(flipped)).toBe('E_SNAPSHOT');
+        },
+      ),
+      { seed: 11, numRuns: 2000 },
+    );
+    const v1 = encode({ v: 1, modelId: 'model-a', hiddenSize: H, h: new Float32Array(H) });
+    expect(thrown(() => decodeSnapshot(v1, expected)).message).toContain('version-1 snapshot (no checksum)');
   });
 });

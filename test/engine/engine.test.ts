@@ -335,6 +335,7 @@ describe('engine: lifecycle', () => {
       modelId: 'model-a',
       labels: ['a', 'b', 'c', 'd'],
       runner: 'reference',
+      limits: { maxChunkFrames: 16_384, maxStreamIdBytes: 256 },
     });
     expect(thrown(() => makeEngine({ labels: ['x'] })).message).toContain('expected 4');
     expect(thrown(() => makeEngine({}, weightsA, [8, 8])).message).toContain('batch 8');

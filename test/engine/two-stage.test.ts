@@ -144,7 +144,7 @@ describe('two-stage engine (speech embedding → GRU)', () => {
     });
   });
 
-  it('a snapshot taken mid-word continues exactly in a new engine; a GRU-only snapshot is refused', () => {
+  it('a snapshot taken mid-word continues exactly in a new engine; a GRU-only or bit-flipped one is refused', () => {
     const chunks = melChunks(clips[0]!, 7);
     const cut = Math.floor(chunks.length / 2);
     const whole = twoStage();
@@ -163,6 +163,16 @@ describe('two-stage engine (speech embedding → GRU)', () => {
     const gruOnly = createEngineCore({ runners: [new ReferenceRunner(weights, 1)], modelId: 'test' });
     gruOnly.open('g');
     expect(() => second.restore('x', gruOnly.snapshot('g'))).toThrow(/two-stage snapshot/);
+    // A checkpoint (every stream at once, as the pool's supervisor takes them) continues exactly too.
+    const third = twoStage();
+    expect(third.restoreCheckpoint(first.checkpoint())).toBe(1);
+    const fromCheckpoint = chunks
+      .slice(cut)
+      .map((frames) => rowsOf(third.step(packChunks([{ stream: 's', frames }], BINS)))[0]!);
+    expect(maxAbsDiff(concat(fromCheckpoint), concat(uninterrupted.slice(cut)))).toBe(0);
+    const flipped = saved.slice();
+    flipped[flipped.length >> 1]! ^= 0x10;
+    expect(() => second.restore('y', flipped)).toThrow(/checksum mismatch/);
   });
 
   it('refuses a bad chunk alone, and a closed stream keeps no window', () => {
