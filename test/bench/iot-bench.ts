@@ -59,6 +59,8 @@ const log = (line: string): void => console.error(`[bench:iot] ${line}`);
 interface Proc {
   child: ChildProcess;
   exited: Promise<void>;
+  /** Its stderr so far. */
+  errors: string[];
 }
 
 /** Starts a tsx script; resolves once its stdout contains `ready`. */
@@ -78,7 +80,17 @@ async function startScript(script: string, scriptArgs: string[], ready: string):
     });
     void exited.then(() => reject(new Error(`${script} exited before '${ready}':\n${errors.join('')}`)));
   });
-  return { child, exited };
+  return { child, exited, errors };
+}
+
+/** Throws with the process's stderr when it is gone. */
+function alive(p: Proc, what: string): number {
+  if (p.child.exitCode !== null || p.child.signalCode !== null) {
+    throw new Error(
+      `${what} exited (${p.child.exitCode ?? p.child.signalCode}):\n${p.errors.join('').slice(-4000)}`,
+    );
+  }
+  return p.child.pid!;
 }
 
 async function stopProc(p: Proc): Promise<void> {
@@ -151,7 +163,7 @@ async function runLevel(mosquitto: Mosquitto, n: number): Promise<LevelResult> {
   );
   log(`${n} sensors: warming up ${warmupS} s`);
   await wait(warmupS * 1000);
-  const pid = gateway.child.pid!;
+  const pid = alive(gateway, `the gateway (${n} sensors)`);
   const cpu0 = cpuSeconds(pid);
   const t0 = performance.now();
   measuring = true;
@@ -159,6 +171,7 @@ async function runLevel(mosquitto: Mosquitto, n: number): Promise<LevelResult> {
   await wait(windowS * 1000);
   measuring = false;
   const seconds = (performance.now() - t0) / 1000;
+  alive(gateway, `the gateway (${n} sensors)`);
   const cpu = (cpuSeconds(pid) - cpu0) / seconds;
   const rss = rssBytes(pid);
   await stopProc(sim);
