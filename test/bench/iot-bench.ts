@@ -63,6 +63,9 @@ interface Proc {
   errors: string[];
 }
 
+/** Every process started, so that a failing run still ends them all (by PID). */
+const started: Proc[] = [];
+
 /** Starts a tsx script; resolves once its stdout contains `ready`. */
 async function startScript(script: string, scriptArgs: string[], ready: string): Promise<Proc> {
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...scriptArgs], {
@@ -72,6 +75,7 @@ async function startScript(script: string, scriptArgs: string[], ready: string):
   const errors: string[] = [];
   child.stderr!.on('data', (d: Buffer) => errors.push(d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  started.push({ child, exited, errors });
   await new Promise<void>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -242,7 +246,10 @@ async function memoryPerSensor(mosquitto: Mosquitto, n: number): Promise<MemoryR
     });
   for (let k = 0; k < 3; k++) {
     for (let i = 0; i < n; i++) client.publish(`gru/mem-${i}/telemetry`, body(k), { qos: 1 });
-    while (scored < (k + 1) * n) await wait(200);
+    while (scored < (k + 1) * n) {
+      alive(g, 'the gateway (memory)');
+      await wait(200);
+    }
     log(`memory: ${n} sensors, round ${k + 1} of 3 scored`);
   }
   await wait(2000);
@@ -393,6 +400,7 @@ async function main(): Promise<void> {
     writeFileSync(args.json, JSON.stringify(doc, null, 2) + '\n');
     console.log(`\nwrote ${args.json}`);
   } finally {
+    for (const p of started) await stopProc(p);
     await mosquitto.stop();
   }
 }
