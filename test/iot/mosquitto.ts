@@ -70,6 +70,7 @@ export async function startMosquitto(extra: string[] = []): Promise<Mosquitto> {
   );
   const child: ChildProcess = spawn(MOSQUITTO, ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
   const log: string[] = [];
+  let running = false;
   await new Promise<void>((resolve, reject) => {
     let buffered = '';
     const onData = (d: Buffer): void => {
@@ -78,7 +79,10 @@ export async function startMosquitto(extra: string[] = []): Promise<Mosquitto> {
       buffered = lines.pop()!;
       for (const l of lines) {
         log.push(l);
-        if (/mosquitto version \S+ running/.test(l)) resolve();
+        if (/mosquitto version \S+ running/.test(l)) {
+          running = true;
+          resolve();
+        }
       }
     };
     child.stdout!.on('data', onData);
@@ -86,6 +90,10 @@ export async function startMosquitto(extra: string[] = []): Promise<Mosquitto> {
     child.once('exit', (code) =>
       reject(new Error(`mosquitto exited with code ${code} before it was running:\n${log.join('\n')}`)),
     );
+    // A bound, not a wait: a mosquitto that never says "running" must not outlive the test.
+    setTimeout(() => {
+      if (!running && child.exitCode === null) child.kill('SIGTERM');
+    }, 20_000).unref();
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {

@@ -132,5 +132,10 @@ it('continues after kill -9 as if uninterrupted: no sample lost, duplicates coun
     since: T0 + SPIKE.sample * STEP_MS,
     channel: 'current',
   });
-  expect(second.log.join('\n')).toMatch(/restored 4 sensors from the snapshot, replayed \d+ journal records/);
+  // How many sensors the last snapshot held depends on where the kill fell (a snapshot still being
+  // written when the process died does not count); the journal covers the rest either way.
+  expect(second.log.join('\n')).toMatch(
+    /restored [0-4] sensors from the snapshot, replayed \d+ journal records/,
+  );
+  expect(status.replayed).toBeGreaterThan(0);
 });

@@ -88,6 +88,9 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const engine: EngineClient = await createEngine({
     models: model.files,
     maxStreams: o.maxStreams ?? 100_000,
+    // A minute, not the default 10 s: on a starved machine a burst of thousands of new streams can
+    // take longer than 10 s, and a missed deadline ends the engine (and this gateway).
+    callTimeoutMs: 60_000,
   });
 
   // The journal after the snapshot is replayed (below) in the same tick as the connection starts, and

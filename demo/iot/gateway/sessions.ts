@@ -70,7 +70,7 @@ export interface Scored {
   forecast: Float32Array;
   /** Receipt → scored, ms. */
   lagMs: number;
-  /** The alarm episode after this sample; `changed` when it opened, peaked higher or closed. */
+  /** Set when this sample opened the episode, raised its peak or closed it: what to publish. */
   alarm: { episode: OpenAlarm; state: 'open' | 'closed' } | undefined;
 }
 
