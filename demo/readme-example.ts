@@ -1,4 +1,4 @@
-// The README's usage example, kept runnable: `npx tsx demo/readme-example.ts` (a test runs it too).
+// The README's usage example, kept runnable: `node --conditions=gru-stream-source --import tsx demo/readme-example.ts` (a test runs it too).
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { createEngine, inferMany, isChunkFailure } from 'gru-stream/node';
 

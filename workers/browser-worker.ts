@@ -4,7 +4,7 @@ import { fetchModelFile, loadTfliteInWorker } from '../src/worker/browser-host.j
 import { createWorkerApi } from '../src/worker/worker-core.js';
 
 const api = createWorkerApi({
-  loadTflite: (wasmPath) => loadTfliteInWorker(wasmPath),
+  loadTflite: (wasm) => loadTfliteInWorker(wasm),
   readModel: (url) => fetchModelFile(url),
   // Chromium fires no event on the parent for this; the client's call deadline notices.
   exit: () => self.close(),

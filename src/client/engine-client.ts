@@ -39,7 +39,10 @@ export interface EngineOptions {
    * fresh): the client asks the engine to evict them every `idleTtlMs` ms. Default: never.
    */
   idleTtlMs?: number;
-  /** Folder of tfjs-tflite's WASM files (path in Node, URL in browsers). Default: see the platform. */
+  /**
+   * Node: folder of tfjs-tflite's WASM files. Default: the installed `@tensorflow/tfjs-tflite`'s
+   * `wasm/`. (Browsers use `wasmPaths` of `createEngine` instead.)
+   */
   wasmPath?: string;
   /**
    * Limits of the client's micro-batchers (see {@link MicroBatcherOptions}). Here `maxInFlight`
@@ -185,6 +188,7 @@ function initMessage(platform: Platform, options: EngineOptions): WorkerInit {
   if (options.maxStreams !== undefined) init.maxStreams = options.maxStreams;
   if (options.idleTtlMs !== undefined) init.idleTtlMs = options.idleTtlMs;
   if (options.wasmPath !== undefined) init.wasmPath = options.wasmPath;
+  if (platform.wasmFiles !== undefined) init.wasmFiles = platform.wasmFiles;
   if (wantsTestHooks(options)) init.testHooks = true;
   return init;
 }

@@ -1,6 +1,6 @@
 /**
  * What the engine worker exposes over comlink, types only. The worker entries implement it
- * (`workers/engine-worker-core.ts`); the client calls it through a comlink proxy.
+ * (`src/worker/worker-core.ts`); the client calls it through a comlink proxy.
  *
  * The engine's methods keep their {@link EngineApi} signatures. Errors leave the worker as plain
  * {@link SerializedError} objects, not `Error` instances: comlink rebuilds a thrown `Error` from its
@@ -15,6 +15,14 @@ export type WorkerModelSource =
   /** A `.tflite` path (Node) or absolute URL (browser); its manifest is the `.json` beside it. */
   | { ref: string };
 
+/** Where the browser worker finds tfjs-tflite's WASM glue and binary: two absolute URLs. */
+export interface WasmFiles {
+  /** URL of `tflite_web_api_cc_simd.js` (the emscripten glue the worker loads with `importScripts`). */
+  glue: string;
+  /** URL of `tflite_web_api_cc_simd.wasm`. */
+  wasm: string;
+}
+
 /** The first call after spawning a worker. */
 export interface WorkerInit {
   /** Batch variants of one model (same modelId, distinct batch sizes). */
@@ -26,6 +34,11 @@ export interface WorkerInit {
    * Default: the installed package's `wasm/` (Node), the worker script's folder (browser).
    */
   wasmPath?: string;
+  /**
+   * Browser: absolute URLs of tfjs-tflite's SIMD glue script (`tflite_web_api_cc_simd.js`) and its
+   * `.wasm`, wherever they are served (a bundler may rename both). Takes precedence over `wasmPath`.
+   */
+  wasmFiles?: WasmFiles;
   /** Enables {@link WorkerApi.crashForTest} and {@link WorkerApi.blockForTest}. Default false. */
   testHooks?: boolean;
 }
