@@ -2,7 +2,6 @@
  * The browser side of the engine worker: loads tfjs-tflite inside a classic Web Worker and fetches
  * model files. Bundled into `browser-worker.js` (esbuild aliases the package to its `fesm` build).
  */
-import * as tfliteModule from '@tensorflow/tfjs-tflite';
 import { GruStreamError } from '../errors.js';
 import { verifyManifest } from '../model/manifest.js';
 import type { ModelManifest } from '../model/manifest.js';
@@ -10,10 +9,6 @@ import { filteredPrintErr } from '../runtime/tflite-log.js';
 import type { TfliteModule } from '../runtime/tflite-runner.js';
 import type { WasmFiles, WorkerInit } from '../protocol/worker.js';
 
-type Tflite = TfliteModule & {
-  setWasmPath(path: string): void;
-  getWasmFeatures(): Promise<{ simd: boolean; multiThreading: boolean }>;
-};
 type ModuleFactory = (opts: Record<string, unknown>) => Promise<unknown>;
 type GlobalShim = Record<string, unknown>;
 
@@ -22,24 +17,33 @@ const GLUE_NAME = /tflite_web_api_cc\w*\.js$/;
 
 let glueFailure: string | undefined;
 
+let loading: Promise<TfliteModule> | undefined;
+
 /**
- * Returns the package, with its WASM glue and binary taken from `wasmFiles` (two URLs, see
- * {@link WorkerInit.wasmFiles}), else from the folder `wasmPath` (a URL ending in `/`), else from the
- * worker script's own folder (the package resolves it against `self.location`).
+ * Returns the package, loaded once per worker, with its WASM glue and binary taken from `wasmFiles`
+ * (two URLs, see {@link WorkerInit.wasmFiles}), else from the folder `wasmPath` (a URL ending in
+ * `/`), else from the worker script's own folder (the package resolves it against `self.location`).
  */
-export async function loadTfliteInWorker(
-  wasm: Pick<WorkerInit, 'wasmPath' | 'wasmFiles'>,
-): Promise<TfliteModule> {
-  const tflite = tfliteModule as unknown as Tflite;
-  if (wasm.wasmPath !== undefined) tflite.setWasmPath(wasm.wasmPath);
+export function loadTfliteInWorker(wasm: Pick<WorkerInit, 'wasmPath' | 'wasmFiles'>): Promise<TfliteModule> {
+  loading ??= doLoad(wasm);
+  return loading;
+}
+
+async function doLoad(wasm: Pick<WorkerInit, 'wasmPath' | 'wasmFiles'>): Promise<TfliteModule> {
   const g = globalThis as unknown as GlobalShim;
+  interceptGlue(g, wasm.wasmFiles ?? (wasm.wasmPath === undefined ? undefined : inFolder(wasm.wasmPath)));
   const sab = g.SharedArrayBuffer;
   // The package picks the threaded build whenever SharedArrayBuffer is visible (a cross-origin
   // isolated page); that build needs its extra worker file and gave no gain for models this small.
-  // Hiding it during the one feature probe (cached afterwards) keeps the single-threaded SIMD build.
+  // Hiding it while the package starts and probes the features (cached afterwards) keeps the
+  // single-threaded SIMD build.
   delete g.SharedArrayBuffer;
+  let tflite: TfliteModule;
   let features: { simd: boolean };
   try {
+    // Imported only now, with the interceptor in place: evaluating the package already starts
+    // loading its glue (measured: the request precedes any call into it).
+    tflite = (await import('@tensorflow/tfjs-tflite')) as unknown as TfliteModule;
     features = await tflite.getWasmFeatures();
   } finally {
     if (sab !== undefined) g.SharedArrayBuffer = sab;
@@ -50,17 +54,20 @@ export async function loadTfliteInWorker(
       'this browser has no WebAssembly SIMD; gru-stream ships only the SIMD build of tfjs-tflite',
     );
   }
-  interceptGlue(g, wasm.wasmFiles);
   return {
     getWasmFeatures: () => tflite.getWasmFeatures(),
-    loadTFLiteModel: async (...args) => {
-      const model = await tflite.loadTFLiteModel(...args).catch((e: unknown) => {
+    loadTFLiteModel: (...args) =>
+      tflite.loadTFLiteModel(...args).catch((e: unknown) => {
         // The package swallows a failed importScripts and then fails with an unrelated TypeError.
         throw glueFailure === undefined ? e : new GruStreamError('E_RUNTIME', glueFailure);
-      });
-      return model;
-    },
+      }),
   };
+}
+
+/** The glue and binary under their own names in the folder URL `wasmPath`. */
+function inFolder(wasmPath: string): WasmFiles {
+  const base = wasmPath.endsWith('/') ? wasmPath : `${wasmPath}/`;
+  return { glue: `${base}tflite_web_api_cc_simd.js`, wasm: `${base}tflite_web_api_cc_simd.wasm` };
 }
 
 /**

@@ -18,15 +18,11 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadFloatWeights } from '../../models/model-files.js';
-import { CharEncoder, DEFAULT_ALPHABET } from '../../src/features/text.js';
-import { referenceSequence } from '../../src/model/gru-reference.js';
-import { readModelFile } from '../../src/runtime/model-files-node.js';
 import { REPO, consumerOnce } from './pack.js';
 import type { Consumer } from './pack.js';
+import { compareWithFloatReference } from './text-reference.js';
 
 const run = promisify(execFile);
-const CLASSES = 7;
 let consumer: Consumer;
 
 beforeAll(async () => {
@@ -85,28 +81,12 @@ describe('installed into a plain JavaScript project', () => {
     // Under Node, `gru-stream` is the Node entry.
     expect(out.readModelFile).toBe('function');
 
-    const dir = join(REPO, 'models', 'text');
-    const { manifest } = readModelFile(join(dir, 'text-int8-weights-b1.tflite'));
-    const weights = loadFloatWeights(dir, manifest);
-    const encoder = new CharEncoder(DEFAULT_ALPHABET);
     expect(out.lines).toHaveLength(28);
-    let frames = 0;
-    let agree = 0;
-    let maxDiff = 0;
-    out.lines.forEach((line, i) => {
-      const ref = referenceSequence(weights, encoder.encode(line)).y;
-      const got = out.outputs[i]!;
-      expect(got).toHaveLength(ref.length / CLASSES);
-      got.forEach((y, t) => {
-        frames++;
-        const at = t * CLASSES;
-        if (argmax(y) === argmax(Array.from(ref.subarray(at, at + CLASSES)))) agree++;
-        y.forEach((v, c) => (maxDiff = Math.max(maxDiff, Math.abs(v - ref[at + c]!))));
-      });
-    });
-    expect(frames).toBeGreaterThan(1000);
-    expect(agree / frames).toBeGreaterThanOrEqual(0.98);
-    expect(maxDiff).toBeLessThanOrEqual(0.15);
+    const r = compareWithFloatReference(out.lines, out.outputs);
+    expect(r.badLengths).toEqual([]);
+    expect(r.frames).toBeGreaterThan(1000);
+    expect(r.agree).toBeGreaterThanOrEqual(0.98);
+    expect(r.maxDiff).toBeLessThanOrEqual(0.15);
   }, 180_000);
 
   it('type-checks a TypeScript user file against the installed declarations (nodenext)', async () => {
@@ -134,9 +114,3 @@ describe('installed into a plain JavaScript project', () => {
     expect(result.stdout).toBe('');
   }, 180_000);
 });
-
-function argmax(v: readonly number[]): number {
-  let best = 0;
-  for (let c = 1; c < v.length; c++) if (v[c]! > v[best]!) best = c;
-  return best;
-}
