@@ -27,8 +27,20 @@ export interface BuiltWorkers {
   nodeWorker: string;
 }
 
+export interface BuildWorkersOptions {
+  /**
+   * Write `.map` files beside the bundles. Default true (tests, benchmarks); the package build turns
+   * it off: the maps are not shipped, and a dangling `sourceMappingURL` makes dev servers complain.
+   */
+  sourcemap?: boolean;
+}
+
 /** Builds both workers into `outDir` (default `dist/workers`); returns the paths of the entries. */
-export async function buildWorkers(outDir: string = join(ROOT, 'dist', 'workers')): Promise<BuiltWorkers> {
+export async function buildWorkers(
+  outDir: string = join(ROOT, 'dist', 'workers'),
+  options: BuildWorkersOptions = {},
+): Promise<BuiltWorkers> {
+  const sourcemap = options.sourcemap ?? true;
   const require = createRequire(import.meta.url);
   const tfliteDir = dirname(require.resolve('@tensorflow/tfjs-tflite/package.json'));
   await mkdir(outDir, { recursive: true });
@@ -43,7 +55,7 @@ export async function buildWorkers(outDir: string = join(ROOT, 'dist', 'workers'
       platform: 'browser',
       target: 'es2020',
       minify: true,
-      sourcemap: true,
+      sourcemap,
       // The package's `module` entry imports a file it does not ship; its flat ESM build is complete.
       alias: { '@tensorflow/tfjs-tflite': join(tfliteDir, 'dist', 'tf-tflite.fesm.js') },
       logLevel: 'warning',
@@ -57,7 +69,7 @@ export async function buildWorkers(outDir: string = join(ROOT, 'dist', 'workers'
       target: 'node20',
       // tfjs-tflite is found on disk at run time (its WASM files sit in the installed package).
       packages: 'external',
-      sourcemap: true,
+      sourcemap,
       logLevel: 'warning',
     }),
     ...WASM_FILES.map((f) => copyFile(join(tfliteDir, 'wasm', f), join(outDir, f))),

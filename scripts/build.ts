@@ -23,6 +23,6 @@ console.log('build: tsc -p tsconfig.build.json → dist/src');
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 execFileSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
 console.log('build: esbuild workers → dist/workers');
-const workers = await buildWorkers(join(DIST, 'workers'));
+const workers = await buildWorkers(join(DIST, 'workers'), { sourcemap: false });
 console.log(`built ${workers.nodeWorker}\nbuilt ${workers.browserWorker}`);
 console.log(`build: done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
