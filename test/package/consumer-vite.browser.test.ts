@@ -9,7 +9,8 @@
  *   `new URL(…, import.meta.url)` references;
  * - the page runs the package's text model over its 28 sample lines; the outputs agree with the
  *   float reference GRU within the model's stated tolerance (as in consumer-node.test.ts);
- * - a worker URL the server answers with HTML fails with an error naming the URL and what came back.
+ * - a worker URL the server answers with HTML fails with an error naming the URL and what came back;
+ * - the same app under Vite's dev server (no configuration: dependency pre-bundling on) works too.
  *
  * Needs Chromium (test/helpers/chromium.ts); fails without it.
  */
@@ -21,7 +22,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
-import { build } from 'vite';
+import { build, createServer as createViteServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from '../helpers/chromium.js';
 import { consumerOnce } from './pack.js';
@@ -41,6 +42,7 @@ let origin: string;
 let browser: Browser;
 let page: Page;
 let lines: string[];
+let app: string;
 const pageLog: string[] = [];
 
 /** Static files of `root`; any path that is not a file gets index.html with 200 (SPA fallback). */
@@ -61,7 +63,7 @@ function serveWithFallback(root: string): Promise<Server> {
 beforeAll(async () => {
   requireChromium('The Vite consumer test');
   const consumer = await consumerOnce();
-  const app = join(consumer.dir, 'vite-app');
+  app = join(consumer.dir, 'vite-app');
   // What a user does with a model: put it (and its manifest) where the app serves static files.
   await mkdir(join(app, 'public', 'models'), { recursive: true });
   for (const f of ['text-int8-weights-b1.tflite', 'text-int8-weights-b1.json']) {
@@ -134,4 +136,35 @@ describe('a Vite app using the installed package', () => {
     expect(error).toContain(`the worker script ${url}: got text/html (HTTP 200)`);
     expect(error).toContain("is the dev server's SPA fallback answering?");
   }, 120_000);
+
+  it('works under the Vite dev server with no configuration', async () => {
+    const dev = await createViteServer({
+      root: app,
+      configFile: false,
+      logLevel: 'warn',
+      cacheDir: join(app, '.vite-dev'),
+      server: { host: '127.0.0.1', port: 0 },
+    });
+    await dev.listen();
+    const devPage = await browser.newPage();
+    try {
+      await devPage.goto(dev.resolvedUrls!.local[0]!);
+      await devPage.waitForFunction(() => 'consumer' in globalThis);
+      const some = lines.slice(0, 4);
+      const outputs = await devPage.evaluate(
+        (l) =>
+          (
+            globalThis as unknown as { consumer: { runText(l: string[]): Promise<number[][][]> } }
+          ).consumer.runText(l),
+        some,
+      );
+      const r = compareWithFloatReference(some, outputs);
+      expect(r.badLengths).toEqual([]);
+      expect(r.agree).toBeGreaterThanOrEqual(0.98);
+      expect(r.maxDiff).toBeLessThanOrEqual(0.15);
+    } finally {
+      await devPage.close();
+      await dev.close();
+    }
+  }, 180_000);
 });
