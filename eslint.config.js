@@ -11,6 +11,11 @@ export default tseslint.config(
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
   },
   {
+    // The consumer tests' plain-JavaScript user files (Node script, Vite app).
+    files: ['test/package/fixtures/**/*.{js,mjs}'],
+    languageOptions: { globals: { URL: 'readonly', console: 'readonly' } },
+  },
+  {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',

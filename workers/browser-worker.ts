@@ -4,7 +4,7 @@ import { fetchBytes, fetchModelFile, loadTfliteInWorker } from '../src/worker/br
 import { createWorkerApi } from '../src/worker/worker-core.js';
 
 const api = createWorkerApi({
-  loadTflite: (wasmPath) => loadTfliteInWorker(wasmPath),
+  loadTflite: (wasm) => loadTfliteInWorker(wasm),
   readModel: (url) => fetchModelFile(url),
   readBytes: (url) => fetchBytes(url),
   // Chromium fires no event on the parent for this; the client's call deadline notices.

@@ -4,6 +4,7 @@
  * Vite's public folder.
  */
 import { fileURLToPath } from 'node:url';
+import { defaultClientConditions } from 'vite';
 import type { InlineConfig, LogLevel } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 
@@ -28,6 +29,8 @@ export function kwsViteConfig(options: KwsViteOptions): InlineConfig {
     publicDir: options.publicDir,
     logLevel: options.logLevel ?? 'info',
     define: { __KWS_MODEL_URL__: JSON.stringify(options.modelUrl) },
+    // `gru-stream/…` imports take the TypeScript source of this checkout, not a built dist/.
+    resolve: { conditions: ['gru-stream-source', ...defaultClientConditions] },
     build: { outDir: options.outDir, emptyOutDir: true, target: 'es2022', sourcemap: true },
     plugins: [
       VitePWA({

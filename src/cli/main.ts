@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /** Command-line entry: `npm run cli -- <command> [args]` (the package's `gru-stream` bin). */
 import { runCli } from './run.js';
 

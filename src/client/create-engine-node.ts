@@ -9,8 +9,8 @@ import type { Platform } from './platform.js';
 
 export interface NodeEngineOptions extends EngineOptions {
   /**
-   * The worker entry file. Default `workers/node-worker.boot.mjs` (boots the TypeScript entry through
-   * tsx); `dist/workers/node-worker.mjs` from `npm run build:workers` runs without tsx.
+   * The worker entry file. Default: the package's `dist/workers/node-worker.js` (plain Node), or the
+   * tsx boot `workers/node-worker.boot.mjs` when the library runs from its TypeScript source.
    */
   workerUrl?: string | URL;
   /** Overrides how the worker is started (tests). Default: a `worker_threads` Worker at `workerUrl`. */

@@ -47,7 +47,10 @@ export interface EngineOptions {
   frontEnd?: string | URL | Uint8Array;
   /** Batch sizes to build the front-end model for (default [1, 8]). */
   frontEndBatchSizes?: number[];
-  /** Folder of tfjs-tflite's WASM files (path in Node, URL in browsers). Default: see the platform. */
+  /**
+   * Node: folder of tfjs-tflite's WASM files. Default: the installed `@tensorflow/tfjs-tflite`'s
+   * `wasm/`. (Browsers use `wasmPaths` of `createEngine` instead.)
+   */
   wasmPath?: string;
   /**
    * Limits of the client's micro-batchers (see {@link MicroBatcherOptions}). Here `maxInFlight`
@@ -201,6 +204,7 @@ function initMessage(platform: Platform, options: EngineOptions): WorkerInit {
   if (fe !== undefined)
     init.frontEnd = fe instanceof Uint8Array ? { bytes: fe } : { ref: platform.resolveModelRef(fe) };
   if (options.frontEndBatchSizes !== undefined) init.frontEndBatchSizes = options.frontEndBatchSizes;
+  if (platform.wasmFiles !== undefined) init.wasmFiles = platform.wasmFiles;
   if (wantsTestHooks(options)) init.testHooks = true;
   return init;
 }

@@ -22,6 +22,6 @@ export type { ChunkFailure, InferManyOptions } from './infer-multiplexed.js';
 export type { Prediction } from './prediction.js';
 export type { Chunk } from '../protocol/chunk.js';
 export { browserPlatform } from './platform-browser.js';
-export type { BrowserPlatformOptions } from './platform-browser.js';
+export type { BrowserPlatformOptions, WasmPaths } from './platform-browser.js';
 export type { Platform, WorkerHandle } from './platform.js';
 export type { WorkerMemory, WorkerMemoryReport } from '../protocol/worker.js';

@@ -11,16 +11,26 @@ import type { Platform, WorkerHandle } from './platform.js';
 
 export interface NodePlatformOptions {
   /**
-   * The worker entry. Default: `workers/node-worker.boot.mjs`, which registers tsx and loads the
-   * TypeScript entry (needs the `tsx` package). Give `dist/workers/node-worker.mjs` (built by
-   * `npm run build:workers`) to run without tsx.
+   * The worker entry. Default: the package's prebuilt `dist/workers/node-worker.js`; when this file
+   * itself runs from TypeScript source (a checkout, under tsx or vitest), `workers/node-worker.boot.mjs`,
+   * which registers tsx in the worker and loads the TypeScript entry.
    */
   workerUrl?: string | URL;
 }
 
+/**
+ * The default worker entry: the built one beside the compiled client (`dist/src/client/` →
+ * `dist/workers/`), or the tsx boot when this module is the `.ts` source (`src/client/` → `workers/`).
+ */
+export function defaultNodeWorkerUrl(): URL {
+  return import.meta.url.endsWith('.ts')
+    ? new URL('../../workers/node-worker.boot.mjs', import.meta.url)
+    : new URL('../../workers/node-worker.js', import.meta.url);
+}
+
 /** Starts engine workers as `worker_threads`. */
 export function nodePlatform(options: NodePlatformOptions = {}): Platform {
-  const workerUrl = options.workerUrl ?? new URL('../../workers/node-worker.boot.mjs', import.meta.url);
+  const workerUrl = options.workerUrl ?? defaultNodeWorkerUrl();
   return {
     name: 'node',
     spawn: () => spawnNodeWorker(workerUrl),

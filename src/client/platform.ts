@@ -3,6 +3,7 @@
  * (`platform-node.ts`, `platform-browser.ts`); the client itself has no platform branches.
  */
 import type { Endpoint } from 'comlink';
+import type { WasmFiles } from '../protocol/worker.js';
 
 /** A running worker, seen by the client. */
 export interface WorkerHandle {
@@ -28,4 +29,6 @@ export interface Platform {
    * (Node) or an absolute URL (browser), since the worker may resolve relative ones differently.
    */
   resolveModelRef(ref: string | URL): string;
+  /** Browser: where the worker loads tfjs-tflite's WASM glue and binary from (sent with init). */
+  readonly wasmFiles?: WasmFiles;
 }

@@ -1,6 +1,6 @@
 /**
  * What the engine worker exposes over comlink, types only. The worker entries implement it
- * (`workers/engine-worker-core.ts`); the client calls it through a comlink proxy.
+ * (`src/worker/worker-core.ts`); the client calls it through a comlink proxy.
  *
  * The engine's methods keep their {@link EngineApi} signatures. Errors leave the worker as plain
  * {@link SerializedError} objects, not `Error` instances: comlink rebuilds a thrown `Error` from its
@@ -14,6 +14,14 @@ export type WorkerModelSource =
   | { bytes: Uint8Array; manifest: ModelManifest }
   /** A `.tflite` path (Node) or absolute URL (browser); its manifest is the `.json` beside it. */
   | { ref: string };
+
+/** Where the browser worker finds tfjs-tflite's WASM glue and binary: two absolute URLs. */
+export interface WasmFiles {
+  /** URL of `tflite_web_api_cc_simd.js` (the emscripten glue the worker loads with `importScripts`). */
+  glue: string;
+  /** URL of `tflite_web_api_cc_simd.wasm`. */
+  wasm: string;
+}
 
 /** The first call after spawning a worker. */
 export interface WorkerInit {
@@ -33,6 +41,11 @@ export interface WorkerInit {
   frontEnd?: { bytes: Uint8Array } | { ref: string };
   /** Batch sizes to build the front-end model for (default [1, 8]). */
   frontEndBatchSizes?: number[];
+  /**
+   * Browser: absolute URLs of tfjs-tflite's SIMD glue script (`tflite_web_api_cc_simd.js`) and its
+   * `.wasm`, wherever they are served (a bundler may rename both). Takes precedence over `wasmPath`.
+   */
+  wasmFiles?: WasmFiles;
   /** Enables {@link WorkerApi.crashForTest} and {@link WorkerApi.blockForTest}. Default false. */
   testHooks?: boolean;
 }

@@ -8,7 +8,8 @@
  * - `self` and a `file:` `location` inside the package's `wasm/` folder, so the glue URL it derives
  *   is a file we can read;
  * - an `importScripts` that evaluates the glue in this realm and hands the emscripten factory the
- *   `.wasm` bytes read from disk (so no fetch is ever attempted);
+ *   `.wasm` bytes read from disk (so no fetch is ever attempted) and a `printErr` without the
+ *   XNNPACK INFO line (see tflite-log.ts);
  * - no `SharedArrayBuffer` while it probes WASM features: with it visible it would pick the threaded
  *   build, which spawns a global `Worker` that Node does not have.
  *
@@ -20,6 +21,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { runInThisContext } from 'node:vm';
 import { GruStreamError } from '../errors.js';
+import { filteredPrintErr } from './tflite-log.js';
 import type { TfliteModule } from './tflite-runner.js';
 
 /** The globals we set or read, seen without the DOM typings (which describe a real browser). */
@@ -99,5 +101,7 @@ function evaluateGlue(g: GlobalShim, url: string): void {
   if (typeof factory !== 'function') {
     throw new GruStreamError('E_RUNTIME', `${path} did not define tflite_web_api_ModuleFactory`);
   }
-  g.tflite_web_api_ModuleFactory = ((opts) => factory({ ...opts, wasmBinary: wasm })) satisfies ModuleFactory;
+  const printErr = filteredPrintErr((text) => console.warn(text));
+  g.tflite_web_api_ModuleFactory = ((opts) =>
+    factory({ ...opts, wasmBinary: wasm, printErr })) satisfies ModuleFactory;
 }

@@ -6,7 +6,7 @@ import type { WorkerHost } from './worker-core.js';
 /** The {@link WorkerHost} of a `worker_threads` engine worker. */
 export function nodeWorkerHost(): WorkerHost {
   return {
-    loadTflite: (wasmDir) => loadTfliteInNode(wasmDir),
+    loadTflite: ({ wasmPath }) => loadTfliteInNode(wasmPath),
     readModel: async (path) => readModelFile(path),
     readBytes: async (path) => readBytesFile(path),
     exit: (code) => process.exit(code),

@@ -21,8 +21,8 @@ import type { TfliteModule } from '../runtime/tflite-runner.js';
 
 /** What a worker entry provides for its platform. */
 export interface WorkerHost {
-  /** Loads `@tensorflow/tfjs-tflite`; `wasmPath` is {@link WorkerInit.wasmPath}. */
-  loadTflite(wasmPath: string | undefined): Promise<TfliteModule>;
+  /** Loads `@tensorflow/tfjs-tflite` from where {@link WorkerInit.wasmPath} / `wasmFiles` say. */
+  loadTflite(wasm: Pick<WorkerInit, 'wasmPath' | 'wasmFiles'>): Promise<TfliteModule>;
   /** Reads a `.tflite` (path or URL) and the manifest beside it, checked against the bytes. */
   readModel(ref: string): Promise<{ bytes: Uint8Array; manifest: ModelManifest }>;
   /** Reads a file's bytes (path or URL): the front-end model, which has no GRU manifest. */
@@ -110,7 +110,7 @@ async function buildEngine(host: WorkerHost, init: WorkerInit): Promise<EngineAp
     throw new GruStreamError('E_ARGUMENT', 'init(): models must list at least one model file');
   }
   const [tflite, files] = await Promise.all([
-    host.loadTflite(init.wasmPath),
+    host.loadTflite(init),
     Promise.all(init.models.map((m) => loadModel(host, m))),
   ]);
   const first = files[0]!.manifest;

@@ -76,7 +76,7 @@ export async function runNode(
   out.coldStart.push({
     hidden: H,
     ...summarizeColdStart(
-      'prebuilt node-worker.mjs, fresh process',
+      'prebuilt dist node-worker.js, fresh process',
       await nodeColdStarts(H, nodeWorker, p.coldStarts.prebuilt),
     ),
   });

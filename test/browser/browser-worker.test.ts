@@ -52,6 +52,8 @@ beforeAll(async () => {
     platform: 'browser',
     target: 'es2020',
     logLevel: 'warning',
+    // The page passes workerUrl, so the package's own asset URLs (import.meta.url) are never used.
+    logOverride: { 'empty-import-meta': 'silent' },
   });
   server = await serve();
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -6,10 +6,14 @@ import { expect, it } from 'vitest';
 const run = promisify(execFile);
 
 it('the README usage example runs end to end and prints its predictions', async () => {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'demo/readme-example.ts'], {
-    cwd: new URL('../../', import.meta.url),
-    timeout: 60_000,
-  });
+  const { stdout } = await run(
+    process.execPath,
+    ['--conditions=gru-stream-source', '--import', 'tsx', 'demo/readme-example.ts'],
+    {
+      cwd: new URL('../../', import.meta.url),
+      timeout: 60_000,
+    },
+  );
   const lines = stdout.trim().split('\n');
   // 3 streams × 5 chunks × 4 frames, the first three printed, then the snapshot line.
   expect(lines.slice(0, 3).map((l) => l.split(' ').slice(0, 3).join(' '))).toEqual([

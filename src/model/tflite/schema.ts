@@ -3,6 +3,8 @@
  *
  * Every number here is a fact copied from tensorflow/compiler/mlir/lite/schema/schema.fbs (the file
  * tensorflow/lite/schema/schema.fbs points to): enum values, union member order and table field ids.
+ * test/model/tflite-schema.test.ts checks each of them against a copy of that file
+ * (test/fixtures/tflite/schema.fbs).
  * They must never be "tidied": a changed number silently produces files the interpreter misreads.
  * A field's id is its position in its table declaration, counting a union field as two ids (the
  * hidden `<name>_type` byte first, then the value offset); its vtable slot is 4 + 2 * id bytes.
@@ -35,14 +37,18 @@ export const TENSOR_TYPE = {
   UINT16: 16,
   INT4: 17,
   BFLOAT16: 18,
+  INT2: 19,
+  UINT4: 20,
+  FLOAT8_E4M3FN: 21,
+  FLOAT8_E5M2: 22,
 } as const;
 
 export type TensorTypeName = keyof typeof TENSOR_TYPE;
 
 /**
  * Bytes per element of a dense tensor, by schema type name. Absent where the size is not a whole
- * number of bytes per element (INT4 packs two per byte) or not fixed (STRING, RESOURCE, VARIANT):
- * those tensors' buffer lengths cannot be checked against their shapes.
+ * number of bytes per element (INT4 and UINT4 pack two per byte, INT2 four) or not fixed (STRING,
+ * RESOURCE, VARIANT): those tensors' buffer lengths cannot be checked against their shapes.
  */
 export const ELEMENT_SIZE: Partial<Record<TensorTypeName, number>> = {
   FLOAT32: 4,
@@ -60,6 +66,8 @@ export const ELEMENT_SIZE: Partial<Record<TensorTypeName, number>> = {
   UINT32: 4,
   UINT16: 2,
   BFLOAT16: 2,
+  FLOAT8_E4M3FN: 1,
+  FLOAT8_E5M2: 1,
 };
 
 /** `enum ActivationFunctionType : byte`. */
@@ -284,7 +292,9 @@ export const BUILTIN_OPERATOR = {
   STABLEHLO_RNG_BIT_GENERATOR: 204,
   REDUCE_WINDOW: 205,
   STABLEHLO_COMPOSITE: 206,
-  COMPLEX: 207,
+  STABLEHLO_SHIFT_LEFT: 207,
+  STABLEHLO_CBRT: 208,
+  STABLEHLO_CASE: 209,
 } as const;
 
 export type BuiltinOperatorName = keyof typeof BUILTIN_OPERATOR;

@@ -18,7 +18,7 @@ export interface RawInvokeRequest {
 self.onmessage = async (e: MessageEvent<RawInvokeRequest>) => {
   const { hidden, models, rounds, calls } = e.data;
   try {
-    const tflite = await loadTfliteInWorker(undefined);
+    const tflite = await loadTfliteInWorker({});
     const [b1, b64] = await Promise.all(models.map((url) => fetchModelFile(url)));
     const r1 = await createTfliteRunner(tflite, b1!.bytes);
     const r64 = await createTfliteRunner(tflite, b64!.bytes);
