@@ -5,13 +5,12 @@
  * that the main side refuses other senders and malformed messages without changing any state.
  */
 import { describe, expect, it } from 'vitest';
-import type { IpcMainEvent, IpcMainInvokeEvent } from 'electron';
 import { API_METHODS, CHANNELS, parseReport } from '../../demo/widget/api.js';
 import { WidgetApp } from '../../demo/widget/main/app.js';
 import { registerIpc } from '../../demo/widget/main/ipc.js';
-import type { MainIpc } from '../../demo/widget/main/ipc.js';
 import { createWidgetApi } from '../../demo/widget/preload-api.js';
 import type { RendererIpc } from '../../demo/widget/preload-api.js';
+import { FakeMainIpc } from './fake-ipc.js';
 import { FakeShell } from './fake-shell.js';
 
 type Listener = (event: unknown, ...args: unknown[]) => void;
@@ -113,25 +112,6 @@ describe('window.widget (preload)', () => {
     expect(ipc.listeners.get(CHANNELS.listening)?.size).toBe(0);
   });
 });
-
-/** An ipcMain that keeps the handlers so the test can call them as a renderer would. */
-class FakeMainIpc implements MainIpc {
-  readonly handlers = new Map<string, (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown>();
-  readonly listeners = new Map<string, (event: IpcMainEvent, ...args: unknown[]) => void>();
-  handle(channel: string, listener: (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown): void {
-    this.handlers.set(channel, listener);
-  }
-  on(channel: string, listener: (event: IpcMainEvent, ...args: unknown[]) => void): this {
-    this.listeners.set(channel, listener);
-    return this;
-  }
-  invoke(from: string, channel: string, ...args: unknown[]): unknown {
-    return this.handlers.get(channel)!({ senderFrame: { url: from } } as IpcMainInvokeEvent, ...args);
-  }
-  send(from: string, channel: string, ...args: unknown[]): void {
-    this.listeners.get(channel)!({ senderFrame: { url: from } } as IpcMainEvent, ...args);
-  }
-}
 
 describe('the main side (registerIpc)', () => {
   const PAGE = 'widget://app/index.html';
