@@ -17,10 +17,12 @@ import { build } from 'vite';
 import type { LogLevel } from 'vite';
 import { stageEngine } from '../kws/build.js';
 import { chooseModel } from '../kws/model.js';
+import { MAIN_FILE, PRELOAD_FILE, RENDERER_DIR } from './layout.js';
 import { widgetViteConfig } from './renderer/vite.config.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const WIDGET_DIR = join(ROOT, 'dist', 'demo', 'widget');
+export { MAIN_FILE, PRELOAD_FILE };
 
 export interface WidgetBuild {
   outDir: string;
@@ -32,7 +34,7 @@ export async function buildWidget(outDir = WIDGET_DIR, logLevel: LogLevel = 'war
   const out = resolve(outDir);
   const model = chooseModel(ROOT).file;
   const stage = await mkdtemp(join(tmpdir(), 'widget-'));
-  const rendererDir = join(out, 'renderer');
+  const rendererDir = join(out, RENDERER_DIR);
   try {
     const publicDir = join(stage, 'public');
     await stageEngine(join(stage, 'workers'), join(publicDir, 'engine'));
@@ -55,8 +57,8 @@ export async function buildWidget(outDir = WIDGET_DIR, logLevel: LogLevel = 'war
     // tree-shaken out: only GruStreamError is bundled, so that warning concerns code not shipped.
     logOverride: { 'empty-import-meta': 'silent' },
   };
-  await esbuild({ ...common, entryPoints: [join(here, 'main', 'main.ts')], outfile: join(out, 'main.cjs') });
-  await esbuild({ ...common, entryPoints: [join(here, 'preload.ts')], outfile: join(out, 'preload.cjs') });
+  await esbuild({ ...common, entryPoints: [join(here, 'main', 'main.ts')], outfile: join(out, MAIN_FILE) });
+  await esbuild({ ...common, entryPoints: [join(here, 'preload.ts')], outfile: join(out, PRELOAD_FILE) });
   await writeFile(
     join(out, 'package.json'),
     JSON.stringify(
@@ -65,6 +67,8 @@ export async function buildWidget(outDir = WIDGET_DIR, logLevel: LogLevel = 'war
       2,
     ) + '\n',
   );
+  // electron-builder finds its config in the project folder: `npx electron-builder --projectDir <out>`.
+  await copyFile(join(here, 'electron-builder.json'), join(out, 'electron-builder.json'));
   return { outDir: out, rendererDir, model };
 }
 

@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { app, ipcMain } from 'electron';
+import { PRELOAD_FILE, RENDERER_DIR } from '../layout.js';
 import { WidgetApp } from './app.js';
 import { parseWidgetArgs } from './args.js';
 import { ElectronShell, ORIGIN, registerScheme } from './electron-shell.js';
@@ -18,8 +19,8 @@ async function main(): Promise<void> {
   registerScheme();
   await app.whenReady();
   const shell = new ElectronShell({
-    rendererDir: join(__dirname, 'renderer'),
-    preload: join(__dirname, 'preload.cjs'),
+    rendererDir: join(__dirname, RENDERER_DIR),
+    preload: join(__dirname, PRELOAD_FILE),
     brokerUrl: config.brokerUrl,
   });
   const widget = new WidgetApp(shell, config);
