@@ -23,7 +23,6 @@ import { buildWidget } from '../../demo/widget/build.js';
 import { writeWav } from '../../src/features/wav.js';
 import { writeMicRecording } from '../pwa/mic-audio.js';
 import { startWidgetHarness } from '../widget/harness.js';
-import { CHROMIUM } from '../helpers/chromium.js';
 import { median, printTable } from './bench-util.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -55,12 +54,15 @@ function tree(root: number): number[] {
   return out;
 }
 
-/** The Chromium that Playwright launched: this process's child running the Chromium binary. */
+/**
+ * The Chromium that Playwright launched: this process's child running Chromium (Debian's
+ * /usr/bin/chromium wrapper execs /usr/lib/chromium/chromium, so match the name, not CHROMIUM).
+ */
 function chromiumRoot(): number {
   const roots = tree(process.pid).filter((pid) => {
     try {
       const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      return Number(f[1]) === process.pid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(CHROMIUM);
+      return Number(f[1]) === process.pid && /chromium/i.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
     } catch {
       return false;
     }
