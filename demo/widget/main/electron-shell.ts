@@ -20,6 +20,7 @@ import {
   shell,
 } from 'electron';
 import type { WebContents } from 'electron';
+import { CHANNELS } from '../api.js';
 import { readWidgetFile } from '../files.js';
 import type { NotificationAction, Shell, TrayLevel, WidgetNotification } from './app.js';
 import { trayIconBitmap } from './tray-icon.js';
@@ -80,6 +81,8 @@ export class ElectronShell implements Shell {
         // Listening goes on when the window is covered or hidden.
         backgroundThrottling: false,
         spellcheck: false,
+        // Listening starts from the toggle, not from a click in the page.
+        autoplayPolicy: 'no-user-gesture-required',
       },
     });
     this.window.once('ready-to-show', () => this.window.show());
@@ -122,7 +125,7 @@ export class ElectronShell implements Shell {
   }
 
   sendListening(on: boolean): void {
-    this.window.webContents.send('widget:listening', on);
+    this.window.webContents.send(CHANNELS.listening, on);
   }
 
   openExternal(url: string): void {
