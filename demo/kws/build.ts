@@ -64,7 +64,7 @@ export async function buildKwsDemo(options: KwsBuildOptions = {}): Promise<KwsBu
 }
 
 /** Builds the engine workers and keeps the browser worker with the one WASM variant served. */
-async function stageEngine(workDir: string, engineDir: string): Promise<void> {
+export async function stageEngine(workDir: string, engineDir: string): Promise<void> {
   const { browserWorker } = await buildWorkers(workDir);
   await mkdir(engineDir, { recursive: true });
   await copyFile(browserWorker, join(engineDir, 'browser-worker.js'));
