@@ -1,0 +1,77 @@
+/** Per-step training targets of the speech-embedding head and the timing they rest on. */
+import { describe, expect, it } from 'vitest';
+import type { StreamTruth } from '../../models/kws/data/stream.js';
+import {
+  EMBED_HOP_MS,
+  EMBED_WINDOW_MS,
+  embeddingCount,
+  embeddingEndMs,
+} from '../../models/kws-embed/embed.js';
+import { LABELS, SILENCE, UNKNOWN, stepTargets } from '../../models/kws-embed/lib.js';
+
+const truth = (events: StreamTruth['events']): StreamTruth => ({
+  format: 'kws-stream/1',
+  sampleRate: 16000,
+  durationMs: 10_000,
+  channel: 'wide',
+  noise: 'test',
+  events,
+});
+const ev = (label: string, startMs: number, endMs: number) => ({
+  label,
+  text: label,
+  voice: 'v',
+  startMs,
+  endMs,
+});
+
+describe('embedding timing', () => {
+  it('an embedding covers 76 mel frames of 512 samples at a 160-sample hop, one per 8 frames', () => {
+    expect(EMBED_HOP_MS).toBe(80);
+    expect(EMBED_WINDOW_MS).toBe(782); // 75 · 10 ms + 32 ms
+    expect(embeddingEndMs(0)).toBe(782);
+    expect(embeddingEndMs(10)).toBe(1582);
+    // 1 s of audio: 97 mel frames (the ONNX mel gives 97 for 16,000 samples) → 3 embeddings.
+    expect(embeddingCount(16000)).toBe(3);
+    expect(embeddingCount(75 * 160 + 511)).toBe(0);
+    expect(embeddingCount(75 * 160 + 512)).toBe(1);
+  });
+});
+
+describe('stepTargets', () => {
+  const K = 100;
+  const steps = (from: number, to: number): number[] =>
+    Array.from({ length: K }, (_, k) => k).filter((k) => embeddingEndMs(k) >= from && embeddingEndMs(k) < to);
+
+  it('a keyword: ignored while heard, the keyword for 400 ms after its end, then silence', () => {
+    const { targets, weights } = stepTargets(truth([ev('yes', 2000, 2400)]), K);
+    const yes = LABELS.indexOf('yes');
+    for (const k of steps(2001, 2400)) expect([targets[k], weights[k]]).toEqual([yes, 0]);
+    const hold = steps(2400, 2800);
+    expect(hold.length).toBe(5);
+    for (const k of hold) expect([targets[k], weights[k]]).toEqual([yes, 1]);
+    for (const k of steps(2800, 4000)) expect(targets[k]).toBe(SILENCE);
+    for (const k of steps(0, 2000))
+      expect([targets[k], weights[k]]).toEqual([SILENCE, expect.closeTo(0.3, 6)]);
+  });
+
+  it('a non-keyword: unknown (low weight) while heard, unknown (weight 1) for 400 ms after', () => {
+    const { targets, weights } = stepTargets(truth([ev('unknown', 2000, 2500)]), K);
+    for (const k of steps(2001, 2500))
+      expect([targets[k], weights[k]]).toEqual([UNKNOWN, expect.closeTo(0.3, 6)]);
+    for (const k of steps(2500, 2900)) expect([targets[k], weights[k]]).toEqual([UNKNOWN, 1]);
+    for (const k of steps(2900, 5000)) expect(targets[k]).toBe(SILENCE);
+  });
+
+  it("a keyword's pulse is kept when the next word starts within it", () => {
+    const { targets } = stepTargets(truth([ev('go', 2000, 2300), ev('unknown', 2500, 2900)]), K);
+    for (const k of steps(2300, 2700)) expect(targets[k]).toBe(LABELS.indexOf('go'));
+    for (const k of steps(2700, 2900)) expect(targets[k]).toBe(UNKNOWN);
+  });
+
+  it('a noise-only stream is silence with weight 1', () => {
+    const { targets, weights } = stepTargets(truth([]), 10);
+    expect([...targets]).toEqual(new Array(10).fill(SILENCE));
+    expect([...weights]).toEqual(new Array(10).fill(1));
+  });
+});
