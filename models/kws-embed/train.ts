@@ -55,7 +55,7 @@ function options() {
       'max-minutes': { type: 'string', default: '20' },
       seed: { type: 'string', default: '1' },
       'feature-noise': { type: 'string', default: '0.1' },
-      'front-end': { type: 'string', default: 'onnx' },
+      'front-end': { type: 'string', default: 'shipped' },
       out: { type: 'string', default: MODEL_DIR },
       'train-dir': { type: 'string', default: TRAIN_DIR },
     },
