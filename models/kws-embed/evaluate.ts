@@ -9,7 +9,10 @@
  * keyword-free speech with near misses and on 60 min of noise, median delay after the word ends;
  * new model float and quantized (int8-weights .tflite in tfjs-tflite); per-voice rows.
  *
- *   npx tsx models/kws-embed/evaluate.ts [--no-readme]
+ *   npx tsx models/kws-embed/evaluate.ts [--prepare] [--no-readme]
+ *
+ * `--prepare` builds the reserved test audio (if missing) and caches both sets' embeddings without
+ * reading any model or scoring anything (it can run while the model trains).
  *
  * Writes models/kws-embed/report.json and the tables of models/kws-embed/README.md (between the
  * `report:start` / `report:end` markers).
@@ -38,7 +41,14 @@ import { evalPlans } from './plan.js';
 import { TEST_DIR, TEST_PLAN, readTestSet, testVoices } from './reserved/test-set.js';
 import { buildStreams } from './streams.js';
 
-const { values } = parseArgs({ options: { 'no-readme': { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    'no-readme': { type: 'boolean', default: false },
+    /** Build the reserved test audio and cache the embeddings of both sets, score nothing (no model is read). */
+    prepare: { type: 'boolean', default: false },
+    'front-end': { type: 'string', default: 'shipped' },
+  },
+});
 
 const readManifest = (dir: string, file: string): ModelManifest =>
   JSON.parse(readFileSync(join(dir, file), 'utf8')) as ModelManifest;
@@ -61,13 +71,23 @@ interface ModelScores {
   old: SetScore;
 }
 
+/** `--prepare`: the test audio and both sets' embeddings, so the scoring run only scores. */
+async function prepare(): Promise<void> {
+  const fe = await frontEndFor(values['front-end'] as FrontEndChoice);
+  await buildTestSetOnce();
+  await embedEvalSet(VAL_DIR, loadEvalSet('val'), fe, 'embed validation');
+  await embedEvalSet(TEST_DIR, readTestSet(), fe, 'embed test');
+}
+
 async function main(): Promise<void> {
+  if (values.prepare) return prepare();
   const started = performance.now();
   const log = JSON.parse(readFileSync(join(MODEL_DIR, 'train-log.json'), 'utf8')) as {
-    options: { frontEnd: FrontEndChoice };
+    frontEndChoice: FrontEndChoice;
     frontEnd: string;
   };
-  const fe = await frontEndFor(log.options.frontEnd);
+  const fe = await frontEndFor(log.frontEndChoice);
+  if (fe.id !== log.frontEnd) throw new Error(`train-log.json: front end ${log.frontEnd}, this run ${fe.id}`);
   const m = readManifest(MODEL_DIR, `${MODEL_NAME}-int8-weights-b1.json`);
   const norm = featureNormFromManifest(m)!;
   const detector = detectorParamsFromManifest(m);

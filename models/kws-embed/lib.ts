@@ -8,7 +8,7 @@ import { KwsDetector } from '../../src/postprocess/kws-detector.js';
 import type { StreamTruth } from '../kws/data/stream.js';
 import { KEYWORDS } from '../kws/data/words.js';
 import type { DetectorParams } from '../kws/kws-lib.js';
-import { OUTPUT_LABELS, quantile, scoreStream } from '../kws/kws-lib.js';
+import { MATCH_AFTER_MS, OUTPUT_LABELS, quantile } from '../kws/kws-lib.js';
 import type { StreamKind } from './eval-data.js';
 import { EMBED_HOP_MS, EMBED_WINDOW_MS, embeddingEndMs } from './embed.js';
 
@@ -16,7 +16,11 @@ import { EMBED_HOP_MS, EMBED_WINDOW_MS, embeddingEndMs } from './embed.js';
 export const LABELS: readonly string[] = OUTPUT_LABELS;
 export const SILENCE = 0;
 export const UNKNOWN = 1;
-const KEYWORD_SET = new Set<string>(KEYWORDS);
+/**
+ * The label of an utterance that must count neither way (a custom model's keyword inside a reused
+ * non-keyword utterance): its steps are not trained, detections in its window are not scored.
+ */
+export const MASKED = '-';
 
 export interface TargetOptions {
   /** How long after a keyword's end the steps are trained as the keyword (ms). */
@@ -41,16 +45,20 @@ export const DEFAULT_TARGETS: TargetOptions = {
  * - a keyword partly heard (its end not yet reached): ignored (weight 0: not yet decidable);
  * - from a keyword's end for `holdMs`: the keyword (weight 1), so the model pulses after the word;
  * - a non-keyword (word or sentence) being heard: 'unknown' (`unknownDuringWeight`), then 'unknown'
- *   (weight 1) for `holdMs` after its end.
+ *   (weight 1) for `holdMs` after its end;
+ * - a {@link MASKED} utterance: weight 0 until `holdMs` after its end.
+ * @param labels the model's outputs: silence, unknown, then the keywords
  */
 export function stepTargets(
   truth: StreamTruth,
   K: number,
   o: TargetOptions = DEFAULT_TARGETS,
+  labels: readonly string[] = LABELS,
 ): { targets: Float32Array; weights: Float32Array } {
   const targets = new Float32Array(K).fill(SILENCE);
   const weights = new Float32Array(K).fill(truth.events.length === 0 ? 1 : o.backgroundWeight);
   const ev = truth.events;
+  const isKeyword = (label: string): boolean => labels.indexOf(label) > UNKNOWN;
   let e = -1;
   for (let k = 0; k < K; k++) {
     const end = embeddingEndMs(k);
@@ -58,21 +66,25 @@ export function stepTargets(
     // A keyword pulse outlasts the start of the next utterance: look back for one still holding.
     let hold = -1;
     for (let j = e; j >= 0 && ev[j]!.endMs + o.holdMs > end - 3000; j--) {
-      if (KEYWORD_SET.has(ev[j]!.label) && end >= ev[j]!.endMs && end < ev[j]!.endMs + o.holdMs) {
+      if (isKeyword(ev[j]!.label) && end >= ev[j]!.endMs && end < ev[j]!.endMs + o.holdMs) {
         hold = j;
         break;
       }
     }
     if (hold >= 0) {
-      targets[k] = LABELS.indexOf(ev[hold]!.label);
+      targets[k] = labels.indexOf(ev[hold]!.label);
       weights[k] = 1;
       continue;
     }
     if (e < 0) continue;
     const u = ev[e]!;
-    const keyword = KEYWORD_SET.has(u.label);
+    if (u.label === MASKED) {
+      if (end < u.endMs + o.holdMs) weights[k] = 0;
+      continue;
+    }
+    const keyword = isKeyword(u.label);
     if (end < u.endMs) {
-      targets[k] = keyword ? LABELS.indexOf(u.label) : UNKNOWN;
+      targets[k] = keyword ? labels.indexOf(u.label) : UNKNOWN;
       weights[k] = keyword ? 0 : o.unknownDuringWeight;
     } else if (!keyword && end < u.endMs + o.holdMs) {
       targets[k] = UNKNOWN;
@@ -83,9 +95,13 @@ export function stepTargets(
 }
 
 /** A {@link KwsDetector} over per-step posteriors (K × C) of embeddings; times as the detector gives them. */
-export function detectSteps(posteriors: Float32Array, params: DetectorParams): Detection[] {
-  const d = new KwsDetector({ labels: LABELS, ...params, hopMs: EMBED_HOP_MS, windowMs: EMBED_WINDOW_MS });
-  const C = LABELS.length;
+export function detectSteps(
+  posteriors: Float32Array,
+  params: DetectorParams,
+  labels: readonly string[] = LABELS,
+): Detection[] {
+  const d = new KwsDetector({ labels, ...params, hopMs: EMBED_HOP_MS, windowMs: EMBED_WINDOW_MS });
+  const C = labels.length;
   const out: Detection[] = [];
   for (let t = 0; t < posteriors.length / C; t++) {
     const hit = d.push(posteriors.subarray(t * C, (t + 1) * C));
@@ -135,8 +151,56 @@ export interface SetScore {
   perVoice: VoiceRow[];
 }
 
-/** Scores a set (keyword stream, keyword-free speech, noise) as the issue defines its numbers. */
-export function scoreSet(streams: ScoredStream[]): SetScore {
+/** How each detection of a stream was judged (the rule of models/kws's `scoreStream`, any keyword list). */
+export interface StreamMatch {
+  keywords: number;
+  found: number;
+  mislabels: number;
+  falseAccepts: number;
+  /** Per found keyword: its index among the truth's keyword events, and the detection time. */
+  hits: { keyword: number; timeMs: number }[];
+}
+
+/**
+ * Matches detections to the keyword utterances (labels in `keywords`) of `truth`: a detection of label
+ * L at time t finds the first unfound utterance of L with start ≤ t ≤ end + 600 ms (models/kws's
+ * `MATCH_AFTER_MS`); inside another keyword's window it is a mislabel; inside a {@link MASKED}
+ * utterance's window it is not scored; anything else is a false accept.
+ */
+export function matchDetections(
+  detections: readonly Detection[],
+  truth: StreamTruth,
+  keywords: readonly string[] = KEYWORDS,
+): StreamMatch {
+  const set = new Set(keywords);
+  const kws = truth.events.filter((e) => set.has(e.label));
+  const masked = truth.events.filter((e) => e.label === MASKED);
+  const found = new Set<number>();
+  const mislabelled = new Set<number>();
+  const m: StreamMatch = { keywords: kws.length, found: 0, mislabels: 0, falseAccepts: 0, hits: [] };
+  for (const d of detections) {
+    const inWindow = (e: { startMs: number; endMs: number }): boolean =>
+      d.timeMs >= e.startMs && d.timeMs <= e.endMs + MATCH_AFTER_MS;
+    const i = kws.findIndex((e, k) => !found.has(k) && e.label === d.label && inWindow(e));
+    if (i >= 0) {
+      found.add(i);
+      m.hits.push({ keyword: i, timeMs: d.timeMs });
+      continue;
+    }
+    const j = kws.findIndex((e) => inWindow(e) && e.label !== d.label);
+    if (j >= 0) mislabelled.add(j);
+    else if (!masked.some(inWindow)) m.falseAccepts++;
+  }
+  m.found = found.size;
+  m.mislabels = [...mislabelled].filter((j) => !found.has(j)).length;
+  return m;
+}
+
+/**
+ * Scores a set (keyword stream, keyword-free speech, noise) as the issue defines its numbers.
+ * @param keywords the labels that count as keywords (default the ten)
+ */
+export function scoreSet(streams: ScoredStream[], keywords: readonly string[] = KEYWORDS): SetScore {
   const perVoice = new Map<string, VoiceRow>();
   const row = (voice: string): VoiceRow => {
     let r = perVoice.get(voice);
@@ -182,13 +246,13 @@ export function scoreSet(streams: ScoredStream[]): SetScore {
       s.noiseFalseAccepts += st.detections.length;
       continue;
     }
-    const sc = scoreStream(st.detections, st.truth);
+    const sc = matchDetections(st.detections, st.truth, keywords);
     if (st.kind === 'keyword') {
-      const kws = st.truth.events.filter((e) => KEYWORD_SET.has(e.label));
+      const set = new Set(keywords);
+      const kws = st.truth.events.filter((e) => set.has(e.label));
       for (const e of kws) row(e.voice).keywords++;
-      for (const d of sc.detail) {
-        if (d.verdict !== 'hit') continue;
-        const e = kws[d.keyword!]!;
+      for (const d of sc.hits) {
+        const e = kws[d.keyword]!;
         row(e.voice).found++;
         const delay = d.timeMs - e.endMs;
         delays.push(delay);
@@ -207,7 +271,9 @@ export function scoreSet(streams: ScoredStream[]): SetScore {
     // Minutes per voice: the stream's duration shared by the voices' utterance counts (voices alternate at random).
     const n = st.truth.events.length;
     for (const [v, c] of byVoiceMs) row(v).speechMinutes += (minutes * c) / n;
+    const masked = st.truth.events.filter((e) => e.label === MASKED);
     for (const d of st.detections) {
+      if (masked.some((e) => d.timeMs >= e.startMs && d.timeMs <= e.endMs + MATCH_AFTER_MS)) continue;
       s.speechFalseAccepts++;
       const before = [...st.truth.events].reverse().find((e) => e.startMs <= d.timeMs);
       if (before) {

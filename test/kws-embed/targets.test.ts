@@ -75,3 +75,46 @@ describe('stepTargets', () => {
     expect([...weights]).toEqual(new Array(10).fill(1));
   });
 });
+
+describe('matchDetections', () => {
+  it("judges detections as models/kws's scoreStream does", async () => {
+    const { scoreStream } = await import('../../models/kws/kws-lib.js');
+    const { matchDetections } = await import('../../models/kws-embed/lib.js');
+    const t = truth([
+      ev('yes', 1000, 1400),
+      ev('unknown', 3000, 3300),
+      ev('no', 5000, 5300),
+      ev('go', 8000, 8200),
+    ]);
+    const detections = [
+      { label: 'yes', timeMs: 1500, score: 1 }, // hit
+      { label: 'yes', timeMs: 1700, score: 1 }, // second detection of a found word: false accept
+      { label: 'up', timeMs: 3400, score: 1 }, // in a non-keyword: false accept
+      { label: 'on', timeMs: 5400, score: 1 }, // mislabel of 'no'
+      { label: 'go', timeMs: 8900, score: 1 }, // 700 ms after the end: too late, false accept
+    ];
+    const a = scoreStream(detections, t);
+    const b = matchDetections(detections, t);
+    expect(b).toMatchObject({
+      keywords: a.keywords,
+      found: a.found,
+      mislabels: a.mislabels,
+      falseAccepts: a.falseAccepts,
+    });
+    expect([b.found, b.mislabels, b.falseAccepts]).toEqual([1, 1, 3]);
+  });
+
+  it('ignores detections in a masked utterance and scores custom keyword lists', async () => {
+    const { matchDetections, MASKED } = await import('../../models/kws-embed/lib.js');
+    const t = truth([ev(MASKED, 1000, 1500), ev('coffee', 3000, 3500)]);
+    const m = matchDetections(
+      [
+        { label: 'coffee', timeMs: 1600, score: 1 },
+        { label: 'coffee', timeMs: 3600, score: 1 },
+      ],
+      t,
+      ['coffee'],
+    );
+    expect([m.keywords, m.found, m.falseAccepts]).toEqual([1, 1, 0]);
+  });
+});
