@@ -62,7 +62,20 @@ function keywordText(d: Draw, kw: string): string {
   return kw + d.pick(['', '.', '!', '?', ',']);
 }
 
+/** True when `text` contains `phrase` as whole words (case-insensitive). */
+export function containsPhrase(text: string, phrase: string): boolean {
+  const words = (t: string): string => ` ${(t.toLowerCase().match(/[a-z']+/g) ?? []).join(' ')} `;
+  return words(text).includes(words(phrase));
+}
+
+/** `list` without the entries that contain one of `phrases`. */
+function without(list: readonly string[], phrases: readonly string[]): string[] {
+  return list.filter((t) => !phrases.some((p) => containsPhrase(t, p)));
+}
+
 export interface TrainPlanOptions {
+  /** The words to spot (default the ten keywords); negatives and sentences that contain one are dropped. */
+  keywords?: readonly string[];
   streams: number;
   /** Length of each stream (ms, approximate). */
   streamMs: number;
@@ -80,7 +93,11 @@ export interface TrainPlanOptions {
  */
 export function trainPlans(o: TrainPlanOptions): StreamPlan[] {
   const d = new Draw(o.seed);
-  const sentences = makeSentences(2000, o.seed + 17);
+  const keywords = o.keywords ?? KEYWORDS;
+  const sentences = o.keywords
+    ? without(makeSentences(2000, o.seed + 17), keywords)
+    : makeSentences(2000, o.seed + 17);
+  const negatives = o.keywords ? without(NEGATIVE_WORDS, keywords) : NEGATIVE_WORDS;
   const plans: StreamPlan[] = [];
   for (let s = 0; s < o.streams; s++) {
     const channel = d.channel();
@@ -104,10 +121,10 @@ export function trainPlans(o: TrainPlanOptions): StreamPlan[] {
     const utterances: PlannedUtterance[] = [];
     for (let ms = 0; ms < o.streamMs;) {
       const roll = d.u();
-      const label = roll < 0.45 ? d.pick(KEYWORDS) : roll < 0.8 ? 'unknown' : 'speech';
+      const label = roll < 0.45 ? d.pick(keywords) : roll < 0.8 ? 'unknown' : 'speech';
       const text =
         label === 'unknown'
-          ? d.pick(NEGATIVE_WORDS) + d.pick(['', '.', '!', '?'])
+          ? d.pick(negatives) + d.pick(['', '.', '!', '?'])
           : label === 'speech'
             ? d.pick(sentences)
             : keywordText(d, label);
@@ -138,6 +155,8 @@ export function trainPlans(o: TrainPlanOptions): StreamPlan[] {
 }
 
 export interface EvalPlanOptions {
+  /** The words of the keyword stream (default the ten keywords); negatives containing one are dropped. */
+  keywords?: readonly string[];
   voices: SynthVoice[];
   /** Times each keyword is said by each voice in the keyword stream. */
   keywordRepeats: number;
@@ -184,9 +203,11 @@ function evalUtterance(
 export function evalPlans(o: EvalPlanOptions): StreamPlan[] {
   const d = new Draw(o.seed);
   const plans: StreamPlan[] = [];
+  const keywords = o.keywords ?? KEYWORDS;
+  const negatives = o.keywords ? without(NEGATIVE_WORDS, keywords) : NEGATIVE_WORDS;
   const kws = d.shuffle(
     o.voices.flatMap((v) =>
-      Array.from({ length: o.keywordRepeats }, () => KEYWORDS.map((k) => ({ k, v }))).flat(),
+      Array.from({ length: o.keywordRepeats }, () => keywords.map((k) => ({ k, v }))).flat(),
     ),
   );
   plans.push({
@@ -195,7 +216,7 @@ export function evalPlans(o: EvalPlanOptions): StreamPlan[] {
     background: [{ kind: 'pink', levelDb: -45, seed: o.seed + 1 }],
     utterances: kws.flatMap(({ k, v }) => {
       const u = [evalUtterance(d, k, keywordText(d, k), v, d.int(900, 2400))];
-      if (d.chance(0.7)) u.push(evalUtterance(d, 'unknown', d.pick(NEGATIVE_WORDS), v, d.int(700, 1800)));
+      if (d.chance(0.7)) u.push(evalUtterance(d, 'unknown', d.pick(negatives), v, d.int(700, 1800)));
       return u;
     }),
   });
@@ -210,7 +231,7 @@ export function evalPlans(o: EvalPlanOptions): StreamPlan[] {
       utterances.push(
         sentence
           ? evalUtterance(d, 'speech', d.pick(sentences), v, gap)
-          : evalUtterance(d, 'unknown', d.pick(NEGATIVE_WORDS), v, gap),
+          : evalUtterance(d, 'unknown', d.pick(negatives), v, gap),
       );
       ms += gap + (sentence ? 2300 : 550);
     }
