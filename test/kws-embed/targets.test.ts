@@ -118,3 +118,37 @@ describe('matchDetections', () => {
     expect([m.keywords, m.found, m.falseAccepts]).toEqual([1, 1, 0]);
   });
 });
+
+describe('custom words', () => {
+  it('parses --words and refuses bad entries with a coded error', async () => {
+    const { parseWords } = await import('../../models/kws-embed/custom-words.js');
+    expect(parseWords(' Lights  On, coffee ')).toEqual(['lights on', 'coffee']);
+    expect(() => parseWords('')).toThrow(/expected a comma-separated list/);
+    expect(() => parseWords('coffee,tea2')).toThrow(/'tea2' has characters/);
+    expect(() => parseWords('unknown')).toThrow(/reserved label/);
+    expect(() => parseWords('tea,tea')).toThrow(/repeats a word/);
+  });
+
+  it('masks reused utterances that say a custom word and makes the ten keywords unknown', async () => {
+    const { relabelForWords } = await import('../../models/kws-embed/custom-words.js');
+    const say = (label: string, text: string, startMs: number) => ({
+      label,
+      text,
+      voice: 'v',
+      startMs,
+      endMs: startMs + 100,
+    });
+    const t = relabelForWords(
+      {
+        ...truth([]),
+        events: [
+          say('speech', 'A cup of coffee, please.', 0),
+          say('on', 'on', 200),
+          say('speech', 'The lights were off.', 400),
+        ],
+      },
+      ['lights on', 'coffee'],
+    );
+    expect(t.events.map((e) => e.label)).toEqual(['-', 'unknown', 'speech']);
+  });
+});
