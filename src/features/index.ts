@@ -12,6 +12,13 @@ export { SPEECH_MEL, SpeechMelFrontEnd, speechMelFrames } from './speech-mel.js'
 export type { SpeechMelState } from './speech-mel.js';
 export { EmbeddingWindow, SPEECH_EMBEDDING, slidingWindows } from './embedding-window.js';
 export type { EmbeddingWindowState } from './embedding-window.js';
+export {
+  EMBEDDING_HOP_SAMPLES,
+  EMBEDDING_SPAN_SAMPLES,
+  embedClip,
+  embeddingsFor,
+} from './speech-embedding.js';
+export type { SpeechEmbedder } from './speech-embedding.js';
 export { slaneyHzToMel, slaneyMelToHz, slaneyMelFilterbank } from './slaney-mel.js';
 export {
   FEATURE_NORM_KEY,

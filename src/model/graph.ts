@@ -39,6 +39,19 @@ export interface OpOptions {
   axis?: number;
   /** FULLY_CONNECTED only. Default false. */
   keepNumDims?: boolean;
+  /** CONV_2D and MAX_POOL_2D: 'SAME' pads so the output is ⌈in/stride⌉; 'VALID' does not pad. */
+  padding?: 'SAME' | 'VALID';
+  /** CONV_2D and MAX_POOL_2D strides along width and height. Default 1. */
+  strideW?: number;
+  strideH?: number;
+  /** CONV_2D dilation factors. Default 1. */
+  dilationW?: number;
+  dilationH?: number;
+  /** MAX_POOL_2D window. */
+  filterW?: number;
+  filterH?: number;
+  /** LEAKY_RELU slope for negative inputs. */
+  alpha?: number;
 }
 
 export interface OperatorDesc {

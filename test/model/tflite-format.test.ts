@@ -685,8 +685,8 @@ describe('writeTflite validation', () => {
     expectWriteError(g2, /tensor 1 "input_q": zeroPoint\[0\] 200 does not fit int8 \(-128\.\.127\)/);
 
     const g3 = sampleGraph();
-    g3.operators[9]!.op = 'CONV_2D';
-    expectWriteError(g3, /operator #9: op 'CONV_2D' is not writable/);
+    g3.operators[9]!.op = 'DEPTHWISE_CONV_2D';
+    expectWriteError(g3, /operator #9: op 'DEPTHWISE_CONV_2D' is not writable/);
 
     const g4 = sampleGraph();
     g4.operators[5]!.options = { fusedActivation: 'RELU', beta: 2 };

@@ -9,10 +9,14 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isGruStreamError } from '../../src/errors.js';
 import { EmbeddingWindow, SPEECH_EMBEDDING, slidingWindows } from '../../src/features/embedding-window.js';
+import { EMBEDDING_SPAN_SAMPLES, embedClip, embeddingsFor } from '../../src/features/speech-embedding.js';
 import { parseWav } from '../../src/features/index.js';
 import { SpeechMelFrontEnd, speechMelFrames } from '../../src/features/speech-mel.js';
 import { mulberry32 } from '../../src/model/random.js';
 import { readTflite } from '../../src/model/tflite/reader.js';
+import { writeTflite } from '../../src/model/tflite/writer.js';
+import { createOnnxEmbedder, embedClipOnnx } from '../../models/speech-embedding/onnx-embedder.js';
+import { quantizedEmbeddingModel, speechEmbeddingVariant } from '../../models/speech-embedding/variants.js';
 import { setTfliteBatch } from '../../src/model/tflite/set-batch.js';
 import type { EmbeddingRunner } from '../../src/runtime/embedding-runner.js';
 import { createEmbeddingRunner } from '../../src/runtime/embedding-runner.js';
@@ -82,7 +86,7 @@ describe('setTfliteBatch', () => {
 });
 
 describe('EmbeddingRunner', () => {
-  const mel = speechMelFrames(heldout(12));
+  const mel = speechMelFrames(heldout(10));
   const windows = slidingWindows(mel);
   const count = windows.length / windowSize;
 
@@ -124,6 +128,31 @@ describe('EmbeddingRunner', () => {
   });
 });
 
+describe('embedClip', () => {
+  it('counts and computes the whole-clip embeddings', () => {
+    const audio = heldout(3);
+    expect(embeddingsFor(EMBEDDING_SPAN_SAMPLES - 1)).toBe(0);
+    expect(embeddingsFor(EMBEDDING_SPAN_SAMPLES)).toBe(1);
+    expect(embeddingsFor(EMBEDDING_SPAN_SAMPLES + 1279)).toBe(1);
+    expect(embeddingsFor(EMBEDDING_SPAN_SAMPLES + 1280)).toBe(2);
+    const e = embedClip(runner, audio);
+    expect(e.length).toBe(embeddingsFor(audio.length) * embeddingSize);
+    expect(maxAbsDiff(e, runner.embed(slidingWindows(speechMelFrames(audio))))).toBe(0);
+    expect(embedClip(runner, audio.subarray(0, 12000))).toHaveLength(0);
+  });
+
+  it('the ONNX training twin (embedClipOnnx, batches of 7) agrees with tflite', async () => {
+    const audio = heldout(3);
+    const onnx = await createOnnxEmbedder(`${DIR}/embedding_model.onnx`, { maxBatch: 7 });
+    try {
+      const e = await embedClipOnnx(onnx, audio);
+      expect(maxAbsDiff(e, embedClip(runner, audio))).toBeLessThan(ONNX_TOLERANCE);
+    } finally {
+      await onnx.release();
+    }
+  });
+});
+
 describe('streamed path vs the whole-clip reference', () => {
   it('audio chunks → mel → window → tflite equals whole-clip mel → windows → ONNX', async () => {
     const audio = heldout(8);
@@ -151,5 +180,110 @@ describe('streamed path vs the whole-clip reference', () => {
 
     expect(streamed.length).toBe(reference.length);
     expect(maxAbsDiff(Float32Array.from(streamed), reference)).toBeLessThan(ONNX_TOLERANCE);
+  });
+});
+
+describe('snapshot / restore of a stream mid-word', () => {
+  it('mel + window state moved to fresh instances inside a word continues with identical embeddings', () => {
+    const audio = heldout(8);
+    const run = (mel: SpeechMelFrontEnd, win: EmbeddingWindow, chunk: Float32Array): number[] => {
+      mel.push(chunk);
+      const frames = new Float32Array(mel.pending * 32);
+      mel.pull(frames);
+      const due = new Float32Array(win.windowsDue(frames.length / 32) * windowSize);
+      const n = win.push(frames, due);
+      return n === 0 ? [] : Array.from(runner.embed(due, n));
+    };
+    const straight = run(new SpeechMelFrontEnd(), new EmbeddingWindow(), audio);
+
+    // 4.902 s: inside the keyword "stop" (4.77–5.19 s in keywords-heldout.json), not on a frame,
+    // top_db block or window boundary.
+    const cut = 78_437;
+    const melA = new SpeechMelFrontEnd();
+    const winA = new EmbeddingWindow();
+    const head = run(melA, winA, audio.subarray(0, cut));
+    const melB = new SpeechMelFrontEnd();
+    const winB = new EmbeddingWindow();
+    melB.restore(structuredClone(melA.snapshot()));
+    winB.restore(structuredClone(winA.snapshot()));
+    const tail = run(melB, winB, audio.subarray(cut));
+    expect(head.length).toBeGreaterThan(0);
+    expect(maxAbsDiff(Float32Array.from([...head, ...tail]), Float32Array.from(straight))).toBe(0);
+  });
+});
+
+describe('rewritten and quantized files', () => {
+  const windows = slidingWindows(speechMelFrames(heldout(10)));
+  const count = windows.length / windowSize;
+
+  it('the file read and written by our writer computes the same embeddings (measured: identical)', async () => {
+    const rewritten = await createEmbeddingRunner(await loadTfliteInNode(), writeTflite(readTflite(bytes)), {
+      batchSizes: [64, 8, 1],
+    });
+    try {
+      expect(maxAbsDiff(rewritten.embed(windows), runner.embed(windows))).toBe(0);
+    } finally {
+      rewritten.dispose();
+    }
+  });
+
+  it('quantized files equal the in-place variants the benchmark measures (DEQUANTIZE folded at load)', async () => {
+    const x = windows.subarray(0, 9 * windowSize);
+    for (const variant of ['float16-weights', 'int8-weights'] as const) {
+      const [real, inPlace] = await Promise.all([
+        createEmbeddingRunner(await loadTfliteInNode(), quantizedEmbeddingModel(bytes, variant), {
+          batchSizes: [8, 1],
+        }),
+        createEmbeddingRunner(await loadTfliteInNode(), speechEmbeddingVariant(bytes, variant), {
+          batchSizes: [8, 1],
+        }),
+      ]);
+      try {
+        expect(maxAbsDiff(real.embed(x), inPlace.embed(x))).toBe(0);
+      } finally {
+        real.dispose();
+        inPlace.dispose();
+      }
+    }
+  });
+
+  it('the shipped fp16 file is reproducible and meets the accuracy criterion against float', async () => {
+    const shipped = new Uint8Array(readFileSync(`${DIR}/embedding_model.fp16-weights.tflite`));
+    expect(Buffer.from(shipped).equals(Buffer.from(quantizedEmbeddingModel(bytes, 'float16-weights')))).toBe(
+      true,
+    );
+    const fp16 = await createEmbeddingRunner(await loadTfliteInNode(), shipped, { batchSizes: [64, 8, 1] });
+    try {
+      const a = fp16.embed(windows);
+      const f = runner.embed(windows);
+      // Criterion (README): every value within 0.1 standard deviation of its dimension over the
+      // speech windows, and cosine ≥ 0.999 per window. Measured: 0.066 std, cosine ≥ 0.99997.
+      // (int8 per-channel weights: 0.96 std, cosine 0.9907: not shipped.)
+      const std = new Float64Array(embeddingSize);
+      const mean = new Float64Array(embeddingSize);
+      for (let i = 0; i < f.length; i++) mean[i % embeddingSize]! += f[i]! / count;
+      for (let i = 0; i < f.length; i++)
+        std[i % embeddingSize]! += (f[i]! - mean[i % embeddingSize]!) ** 2 / count;
+      let worstStd = 0;
+      let worstCos = 1;
+      for (let w = 0; w < count; w++) {
+        let dot = 0;
+        let na = 0;
+        let nf = 0;
+        for (let k = 0; k < embeddingSize; k++) {
+          const x = a[w * embeddingSize + k]!;
+          const y = f[w * embeddingSize + k]!;
+          worstStd = Math.max(worstStd, Math.abs(x - y) / Math.sqrt(std[k]!));
+          dot += x * y;
+          na += x * x;
+          nf += y * y;
+        }
+        worstCos = Math.min(worstCos, dot / Math.sqrt(na * nf));
+      }
+      expect(worstStd).toBeLessThan(0.1);
+      expect(worstCos).toBeGreaterThan(0.999);
+    } finally {
+      fp16.dispose();
+    }
   });
 });

@@ -24,16 +24,20 @@ import {
   BUILTIN_OPERATOR,
   BUILTIN_OPTIONS,
   CONCATENATION_OPTIONS,
+  CONV_2D_OPTIONS,
   DIV_OPTIONS,
   ELEMENT_SIZE,
   FC_WEIGHTS_FORMAT,
   FILE_IDENTIFIER,
   FULLY_CONNECTED_OPTIONS,
+  LEAKY_RELU_OPTIONS,
   METADATA,
   MODEL,
   MUL_OPTIONS,
   OPERATOR,
   OPERATOR_CODE,
+  PADDING,
+  POOL_2D_OPTIONS,
   QUANTIZATION,
   SCHEMA_VERSION,
   SOFTMAX_OPTIONS,
@@ -451,6 +455,9 @@ const OPTIONS_OF: Record<string, number> = {
   DIV: BUILTIN_OPTIONS.DivOptions,
   SOFTMAX: BUILTIN_OPTIONS.SoftmaxOptions,
   CONCATENATION: BUILTIN_OPTIONS.ConcatenationOptions,
+  CONV_2D: BUILTIN_OPTIONS.Conv2DOptions,
+  MAX_POOL_2D: BUILTIN_OPTIONS.Pool2DOptions,
+  LEAKY_RELU: BUILTIN_OPTIONS.LeakyReluOptions,
 };
 
 /**
@@ -505,9 +512,42 @@ function readOptions(r: BoundedReader, op: Table, opName: string): OpOptions | u
         axis: t === undefined ? 0 : r.i32Field(t, CONCATENATION_OPTIONS.axis, 'axis', 0),
         fusedActivation: act(CONCATENATION_OPTIONS.fused_activation_function),
       };
+    case 'CONV_2D': {
+      const i32 = (id: number, name: string, dflt: number): number =>
+        t === undefined ? dflt : r.i32Field(t, id, name, dflt);
+      return {
+        padding: padding(r, t, op, CONV_2D_OPTIONS.padding),
+        strideW: i32(CONV_2D_OPTIONS.stride_w, 'stride_w', 0),
+        strideH: i32(CONV_2D_OPTIONS.stride_h, 'stride_h', 0),
+        dilationW: i32(CONV_2D_OPTIONS.dilation_w_factor, 'dilation_w_factor', 1),
+        dilationH: i32(CONV_2D_OPTIONS.dilation_h_factor, 'dilation_h_factor', 1),
+        fusedActivation: act(CONV_2D_OPTIONS.fused_activation_function),
+      };
+    }
+    case 'MAX_POOL_2D': {
+      const i32 = (id: number, name: string): number => (t === undefined ? 0 : r.i32Field(t, id, name, 0));
+      return {
+        padding: padding(r, t, op, POOL_2D_OPTIONS.padding),
+        strideW: i32(POOL_2D_OPTIONS.stride_w, 'stride_w'),
+        strideH: i32(POOL_2D_OPTIONS.stride_h, 'stride_h'),
+        filterW: i32(POOL_2D_OPTIONS.filter_width, 'filter_width'),
+        filterH: i32(POOL_2D_OPTIONS.filter_height, 'filter_height'),
+        fusedActivation: act(POOL_2D_OPTIONS.fused_activation_function),
+      };
+    }
+    case 'LEAKY_RELU':
+      return { alpha: t === undefined ? 0 : r.f32Field(t, LEAKY_RELU_OPTIONS.alpha, 'alpha', 0) };
     default:
       return undefined;
   }
+}
+
+/** A CONV_2D / pool `padding` byte as its name; other values are not in the schema. */
+function padding(r: BoundedReader, t: Table | undefined, op: Table, id: number): 'SAME' | 'VALID' {
+  const code = t === undefined ? PADDING.SAME : r.i8Field(t, id, 'padding', PADDING.SAME);
+  if (code === PADDING.SAME) return 'SAME';
+  if (code === PADDING.VALID) return 'VALID';
+  fail(`${op.what}: padding is ${code}, not in the schema (0 SAME, 1 VALID)`);
 }
 
 function checkIndices(what: string, indices: number[], count: number, allowOptional: boolean): void {

@@ -432,6 +432,8 @@ export const BUILTIN_OPTIONS_MEMBERS = [
 /** `union BuiltinOptions` type ids of the option tables this library writes and reads. */
 export const BUILTIN_OPTIONS = {
   NONE: 0,
+  Conv2DOptions: 1,
+  Pool2DOptions: 5,
   FullyConnectedOptions: 8,
   SoftmaxOptions: 9,
   ConcatenationOptions: 10,
@@ -441,6 +443,7 @@ export const BUILTIN_OPTIONS = {
   DivOptions: 29,
   DequantizeOptions: 38,
   QuantizeOptions: 89,
+  LeakyReluOptions: 75,
 } as const;
 
 // Field ids, per table, in declaration order.
@@ -524,6 +527,33 @@ export const FULLY_CONNECTED_OPTIONS = {
   asymmetric_quantize_inputs: 3,
   quantized_bias_type: 4,
 } as const;
+
+/** `table Conv2DOptions`. */
+export const CONV_2D_OPTIONS = {
+  padding: 0,
+  stride_w: 1,
+  stride_h: 2,
+  fused_activation_function: 3,
+  dilation_w_factor: 4,
+  dilation_h_factor: 5,
+  quantized_bias_type: 6,
+} as const;
+
+/** `table Pool2DOptions`. */
+export const POOL_2D_OPTIONS = {
+  padding: 0,
+  stride_w: 1,
+  stride_h: 2,
+  filter_width: 3,
+  filter_height: 4,
+  fused_activation_function: 5,
+} as const;
+
+/** `table LeakyReluOptions`. */
+export const LEAKY_RELU_OPTIONS = { alpha: 0 } as const;
+
+/** `enum Padding : byte`. */
+export const PADDING = { SAME: 0, VALID: 1 } as const;
 
 /** `table SoftmaxOptions`. `beta` has no schema default (0) but TFLite converters always write it. */
 export const SOFTMAX_OPTIONS = { beta: 0 } as const;

@@ -1,7 +1,7 @@
 /**
- * Rewrites the batch dimension of a `.tflite` model in place: every non-constant tensor whose first
- * dimension is the model's batch gets the new batch, in `shape` and `shape_signature`. Nothing else
- * in the file changes (same size, same layout), so it works on foreign models whose operators our
+ * Rewrites the batch dimension of a `.tflite` model: every tensor that depends on the input (not
+ * a constant, nor computed from constants alone) gets the new batch as its first dimension, in `shape` and `shape_signature`. Nothing else
+ * in the file changes (same size, same layout: see `locate.ts`), so it works on foreign models whose operators our
  * {@link GraphDesc} writer cannot describe (CONV_2D, MAX_POOL_2D and LEAKY_RELU options), such as
  * Google's speech embedding. tfjs-tflite has no dynamic batch, so a batched variant must be a file.
  *
@@ -10,7 +10,7 @@
  */
 import { GruStreamError } from '../../errors.js';
 import { readTflite } from './reader.js';
-import { MODEL, SUBGRAPH, TENSOR } from './schema.js';
+import { locateTensors } from './locate.js';
 
 /** Operators whose constant inputs may hold a batch-sized shape: the rewrite refuses them. */
 const SHAPE_OPS = new Set(['RESHAPE', 'BROADCAST_TO', 'FILL', 'TILE', 'SLICE', 'STRIDED_SLICE', 'GATHER']);
@@ -40,8 +40,13 @@ export function setTfliteBatch(bytes: Uint8Array, batch: number): Uint8Array {
   if (oldBatch === undefined) {
     throw new GruStreamError('E_MODEL_UNSUPPORTED', 'setTfliteBatch: the model input has no dimensions');
   }
+  // Tensors computed from constants alone (a DEQUANTIZE of stored weights) carry no batch.
+  const fixed = new Set(graph.tensors.flatMap((t, i) => (t.data === undefined ? [] : [i])));
+  for (const op of graph.operators) {
+    if (op.inputs.every((i) => i < 0 || fixed.has(i))) for (const o of op.outputs) fixed.add(o);
+  }
   graph.tensors.forEach((t, i) => {
-    if (t.data === undefined && t.shape[0] !== oldBatch) {
+    if (!fixed.has(i) && t.shape[0] !== oldBatch) {
       throw new GruStreamError(
         'E_MODEL_UNSUPPORTED',
         `setTfliteBatch: tensor ${i} "${t.name}" has shape [${t.shape.join(', ')}], ` +
@@ -52,37 +57,20 @@ export function setTfliteBatch(bytes: Uint8Array, batch: number): Uint8Array {
 
   const out = bytes.slice();
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  const u32 = (pos: number): number => view.getUint32(pos, true);
-  /** Position of field `id` of the table at `pos`, or 0 when absent. */
-  const field = (pos: number, id: number): number => {
-    const vt = pos - view.getInt32(pos, true);
-    const vtSize = view.getUint16(vt, true);
-    const at = 4 + 2 * id;
-    const rel = at < vtSize ? view.getUint16(vt + at, true) : 0;
-    return rel === 0 ? 0 : pos + rel;
-  };
-  const deref = (fieldPos: number): number => fieldPos + u32(fieldPos);
-
-  const model = u32(0);
-  const subgraphs = deref(field(model, MODEL.subgraphs));
-  const subgraph = deref(subgraphs + 4);
-  const tensors = deref(field(subgraph, SUBGRAPH.tensors));
-  graph.tensors.forEach((t, i) => {
-    if (t.data !== undefined) return;
-    const tensor = deref(tensors + 4 + 4 * i);
-    for (const id of [TENSOR.shape, TENSOR.shape_signature]) {
-      const f = field(tensor, id);
-      if (f === 0) continue;
-      const vec = deref(f);
+  locateTensors(out).forEach((at, i) => {
+    if (fixed.has(i)) return;
+    for (const vec of [at.shape, at.shapeSignature]) {
       // A shape_signature of −1 (dynamic) stays dynamic; a fixed one follows the shape.
-      if (u32(vec) > 0 && view.getInt32(vec + 4, true) === oldBatch) view.setInt32(vec + 4, batch, true);
+      if (vec !== 0 && view.getUint32(vec, true) > 0 && view.getInt32(vec + 4, true) === oldBatch) {
+        view.setInt32(vec + 4, batch, true);
+      }
     }
   });
   // Flatbuffer builders may share one shape vector between tensors; check that only activations moved.
   const patched = readTflite(out);
   patched.tensors.forEach((t, i) => {
     const before = graph.tensors[i]!.shape;
-    const expected = t.data === undefined ? [batch, ...before.slice(1)] : before;
+    const expected = fixed.has(i) ? before : [batch, ...before.slice(1)];
     if (t.shape.join() !== expected.join()) {
       throw new GruStreamError(
         'E_MODEL_UNSUPPORTED',

@@ -16,15 +16,19 @@ import {
   BUILTIN_OPERATOR,
   BUILTIN_OPTIONS,
   CONCATENATION_OPTIONS,
+  CONV_2D_OPTIONS,
   DIV_OPTIONS,
   FILE_IDENTIFIER,
   FULLY_CONNECTED_OPTIONS,
+  LEAKY_RELU_OPTIONS,
   METADATA,
   MODEL,
   MUL_OPTIONS,
   OPERATOR,
   OPERATOR_CODE,
+  PADDING,
   PLACEHOLDER_FOR_GREATER_OP_CODES,
+  POOL_2D_OPTIONS,
   QUANTIZATION,
   SCHEMA_VERSION,
   SOFTMAX_OPTIONS,
@@ -86,6 +90,20 @@ const OP_SPECS: Record<string, OpSpec> = {
   RELU: unary,
   DEQUANTIZE: unary,
   QUANTIZE: unary,
+  CONV_2D: {
+    minInputs: 2,
+    maxInputs: 3,
+    optionalInputs: [2],
+    options: ['padding', 'strideW', 'strideH', 'dilationW', 'dilationH', 'fusedActivation'],
+  },
+  MAX_POOL_2D: {
+    ...unary,
+    options: ['padding', 'strideW', 'strideH', 'filterW', 'filterH', 'fusedActivation'],
+  },
+  LEAKY_RELU: { ...unary, options: ['alpha'] },
+  PAD: { minInputs: 2, maxInputs: 2, optionalInputs: [], options: [] },
+  MAXIMUM: { minInputs: 2, maxInputs: 2, optionalInputs: [], options: [] },
+  MINIMUM: { minInputs: 2, maxInputs: 2, optionalInputs: [], options: [] },
 };
 
 const INT32_MAX = 0x7fffffff;
@@ -180,6 +198,17 @@ function validateOptions(label: string, spec: OpSpec, options: OpOptions | undef
   if (keepNumDims !== undefined && typeof keepNumDims !== 'boolean') {
     unsupported(`${label}: keepNumDims must be a boolean`);
   }
+  const { padding, alpha } = options;
+  if (padding !== undefined && padding !== 'SAME' && padding !== 'VALID') {
+    unsupported(`${label}: padding '${String(padding)}' is not SAME or VALID`);
+  }
+  for (const key of ['strideW', 'strideH', 'dilationW', 'dilationH', 'filterW', 'filterH'] as const) {
+    const v = options[key];
+    if (v !== undefined && !(Number.isInteger(v) && v >= 1 && v <= INT32_MAX)) {
+      unsupported(`${label}: ${key} ${v} is not an integer ≥ 1`);
+    }
+  }
+  if (alpha !== undefined && !Number.isFinite(alpha)) unsupported(`${label}: alpha ${alpha} is not finite`);
 }
 
 function validateOperator(graph: GraphDesc, index: number): void {
@@ -447,8 +476,31 @@ function writeOptions(b: flatbuffers.Builder, op: OperatorDesc): [number, flatbu
       b.addFieldInt32(CONCATENATION_OPTIONS.axis, o.axis ?? 0, 0);
       b.addFieldInt8(CONCATENATION_OPTIONS.fused_activation_function, act, 0);
       return [BUILTIN_OPTIONS.ConcatenationOptions, b.endObject()];
+    case 'CONV_2D':
+      b.startObject(Object.keys(CONV_2D_OPTIONS).length);
+      b.addFieldInt8(CONV_2D_OPTIONS.padding, PADDING[o.padding ?? 'SAME'], null);
+      b.addFieldInt32(CONV_2D_OPTIONS.stride_w, o.strideW ?? 1, null);
+      b.addFieldInt32(CONV_2D_OPTIONS.stride_h, o.strideH ?? 1, null);
+      b.addFieldInt8(CONV_2D_OPTIONS.fused_activation_function, act, 0);
+      b.addFieldInt32(CONV_2D_OPTIONS.dilation_w_factor, o.dilationW ?? 1, 1);
+      b.addFieldInt32(CONV_2D_OPTIONS.dilation_h_factor, o.dilationH ?? 1, 1);
+      return [BUILTIN_OPTIONS.Conv2DOptions, b.endObject()];
+    case 'MAX_POOL_2D':
+      b.startObject(Object.keys(POOL_2D_OPTIONS).length);
+      b.addFieldInt8(POOL_2D_OPTIONS.padding, PADDING[o.padding ?? 'SAME'], null);
+      b.addFieldInt32(POOL_2D_OPTIONS.stride_w, o.strideW ?? 1, null);
+      b.addFieldInt32(POOL_2D_OPTIONS.stride_h, o.strideH ?? 1, null);
+      b.addFieldInt32(POOL_2D_OPTIONS.filter_width, o.filterW ?? 1, null);
+      b.addFieldInt32(POOL_2D_OPTIONS.filter_height, o.filterH ?? 1, null);
+      b.addFieldInt8(POOL_2D_OPTIONS.fused_activation_function, act, 0);
+      return [BUILTIN_OPTIONS.Pool2DOptions, b.endObject()];
+    case 'LEAKY_RELU':
+      b.startObject(Object.keys(LEAKY_RELU_OPTIONS).length);
+      b.addFieldFloat32(LEAKY_RELU_OPTIONS.alpha, o.alpha ?? 0, null);
+      return [BUILTIN_OPTIONS.LeakyReluOptions, b.endObject()];
     default:
-      // LOGISTIC, TANH, RELU, QUANTIZE, DEQUANTIZE: no options table (the interpreter needs none).
+      // LOGISTIC, TANH, RELU, QUANTIZE, DEQUANTIZE, PAD, MAXIMUM, MINIMUM: no options table (the
+      // interpreter needs none).
       return [BUILTIN_OPTIONS.NONE, 0];
   }
 }
