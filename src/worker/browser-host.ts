@@ -6,6 +6,7 @@ import { GruStreamError } from '../errors.js';
 import { verifyManifest } from '../model/manifest.js';
 import type { ModelManifest } from '../model/manifest.js';
 import { filteredPrintErr } from '../runtime/tflite-log.js';
+import { probeUrl } from '../transport/probe-url.js';
 import type { TfliteModule } from '../runtime/tflite-runner.js';
 import type { WasmFiles, WorkerInit } from '../protocol/worker.js';
 
@@ -15,7 +16,8 @@ type GlobalShim = Record<string, unknown>;
 /** The glue tfjs-tflite asks for (any variant) and the one variant this worker ships and loads. */
 const GLUE_NAME = /tflite_web_api_cc\w*\.js$/;
 
-let glueFailure: string | undefined;
+/** Set when the glue failed to load: what happened, and the URL (to ask the server what it sends). */
+let glueFailure: { message: string; url?: string } | undefined;
 
 let loading: Promise<TfliteModule> | undefined;
 
@@ -57,9 +59,12 @@ async function doLoad(wasm: Pick<WorkerInit, 'wasmPath' | 'wasmFiles'>): Promise
   return {
     getWasmFeatures: () => tflite.getWasmFeatures(),
     loadTFLiteModel: (...args) =>
-      tflite.loadTFLiteModel(...args).catch((e: unknown) => {
+      tflite.loadTFLiteModel(...args).catch(async (e: unknown) => {
         // The package swallows a failed importScripts and then fails with an unrelated TypeError.
-        throw glueFailure === undefined ? e : new GruStreamError('E_RUNTIME', glueFailure);
+        if (glueFailure === undefined) throw e;
+        const served =
+          glueFailure.url === undefined ? '' : `; ${await probeUrl(glueFailure.url, 'text/javascript')}`;
+        throw new GruStreamError('E_RUNTIME', `${glueFailure.message}${served}`);
       }),
   };
 }
@@ -88,7 +93,10 @@ function interceptGlue(g: GlobalShim, files: WasmFiles | undefined): void {
       try {
         importScripts(glue);
       } catch (e) {
-        glueFailure = `cannot load tfjs-tflite's WASM glue from ${glue}: ${(e as Error).message}`;
+        glueFailure = {
+          message: `cannot load tfjs-tflite's WASM glue from ${glue}: ${(e as Error).message}`,
+          url: glue,
+        };
         throw e;
       }
       wrapFactory(g, files?.wasm);
@@ -99,8 +107,8 @@ function interceptGlue(g: GlobalShim, files: WasmFiles | undefined): void {
 function wrapFactory(g: GlobalShim, wasmUrl: string | undefined): void {
   const factory = g.tflite_web_api_ModuleFactory as ModuleFactory | undefined;
   if (typeof factory !== 'function') {
-    glueFailure = "tfjs-tflite's WASM glue did not define tflite_web_api_ModuleFactory";
-    throw new GruStreamError('E_RUNTIME', glueFailure);
+    glueFailure = { message: "tfjs-tflite's WASM glue did not define tflite_web_api_ModuleFactory" };
+    throw new GruStreamError('E_RUNTIME', glueFailure.message);
   }
   const printErr = filteredPrintErr((text) => console.warn(text));
   g.tflite_web_api_ModuleFactory = ((opts) => {

@@ -9,7 +9,8 @@
  *   `new URL(…, import.meta.url)` references;
  * - the page runs the package's text model over its 28 sample lines; the outputs agree with the
  *   float reference GRU within the model's stated tolerance (as in consumer-node.test.ts);
- * - a worker URL the server answers with HTML fails with an error naming the URL and what came back;
+ * - a worker URL (or a `wasmPaths` glue URL) the server answers with HTML fails with an error naming
+ *   the URL and what came back;
  * - the same app under Vite's dev server (no configuration: dependency pre-bundling on) works too.
  *
  * Needs Chromium (test/helpers/chromium.ts); fails without it.
@@ -135,6 +136,20 @@ describe('a Vite app using the installed package', () => {
     expect(error).toMatch(/^E_WORKER_DEAD: /);
     expect(error).toContain(`the worker script ${url}: got text/html (HTTP 200)`);
     expect(error).toContain("is the dev server's SPA fallback answering?");
+  }, 120_000);
+
+  it('names the WASM glue URL and what the server sent when wasmPaths points at no file', async () => {
+    const url = `${origin}/no-such-folder/glue.js`;
+    const error = await page.evaluate(
+      (u) =>
+        (globalThis as unknown as { consumer: { wrongGlue(u: string): Promise<string> } }).consumer.wrongGlue(
+          u,
+        ),
+      url,
+    );
+    expect(error).toMatch(/^E_RUNTIME: /);
+    expect(error).toContain(`cannot load tfjs-tflite's WASM glue from ${url}`);
+    expect(error).toContain('got text/html (HTTP 200)');
   }, 120_000);
 
   it('works under the Vite dev server with no configuration', async () => {
