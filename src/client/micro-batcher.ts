@@ -19,7 +19,7 @@
 import type { EngineInfo, StepRequest, StepResult } from '../protocol/engine.js';
 import { deserializeError, GruStreamError, refusal } from '../errors.js';
 import type { Chunk, ChunkLimits } from '../protocol/chunk.js';
-import { checkChunk, DEFAULT_CHUNK_LIMITS, packChunks } from '../protocol/chunk.js';
+import { checkChunk, chunkShapeError, DEFAULT_CHUNK_LIMITS, packChunks } from '../protocol/chunk.js';
 
 /** What the batcher needs of an engine: its sizes (and limits, when it reports them) and an async `step`. */
 export interface StepTarget {
@@ -186,12 +186,19 @@ export class MicroBatcher {
     tag = 0,
     overflow: OverflowPolicy = 'refuse-newest',
   ): GruStreamError | undefined {
-    const bad = checkChunk(stream, frames, this.target.model.inputSize, this.limits);
+    const I = this.target.model.inputSize;
+    const full = this.pending >= this.maxPendingChunks;
+    // Under overload most pushes are refused: a well-shaped chunk that is refused anyway is not scanned
+    // for NaN first (the scan reads every float). A chunk that may displace another one is scanned.
+    const bad =
+      full && overflow === 'refuse-newest'
+        ? chunkShapeError(stream, frames, I, this.limits)
+        : checkChunk(stream, frames, I, this.limits);
     if (bad !== undefined) {
       this.refused++;
       return bad;
     }
-    if (this.pending >= this.maxPendingChunks && !(overflow === 'drop-oldest' && this.dropOldest(stream))) {
+    if (full && !(overflow === 'drop-oldest' && this.dropOldest(stream))) {
       this.refused++;
       return refusal(
         'E_CAPACITY',

@@ -38,6 +38,8 @@ export interface RecoveredEvent {
   replayedChunks: number;
   /** From the failure to the replacement answering every replayed call, in milliseconds. */
   ms: number;
+  /** Of `ms`, the time to start the new worker and load its models (the rest: restore and replay). */
+  startMs: number;
 }
 
 export interface WorkerCounters {
@@ -265,7 +267,9 @@ export class SupervisedWorker {
     for (let attempt = 0; attempt < this.o.maxRestarts && !this.disposed; attempt++) {
       if (attempt > 0) void this.client.dispose();
       try {
+        const starting = performance.now();
         this.client = await this.o.start();
+        const startMs = performance.now() - starting;
         const restored = await this.restoreAndReplay();
         this.counters.recoveries++;
         this.o.onRecovered({
@@ -276,6 +280,7 @@ export class SupervisedWorker {
           replayedCalls: restored.calls,
           replayedChunks: restored.chunks,
           ms: performance.now() - began,
+          startMs,
         });
         return;
       } catch (e) {

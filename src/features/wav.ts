@@ -28,6 +28,10 @@ export interface ParseWavOptions {
   allowTruncated?: boolean;
 }
 
+/** Sample rates accepted by {@link parseWav}, in Hz. */
+export const MIN_RATE = 1000;
+export const MAX_RATE = 768_000;
+
 const FORMAT_PCM = 1;
 const FORMAT_FLOAT = 3;
 const FORMAT_EXTENSIBLE = 0xfffe;
@@ -107,7 +111,11 @@ export function parseWav(bytes: Uint8Array, options: ParseWavOptions = {}): WavA
     return fail(`unsupported format code ${tag} (0x${tag.toString(16)}); expected 1 (PCM) or 3 (float)`);
   }
   if (channels < 1) fail('fmt says 0 channels');
-  if (sampleRate < 1) fail('fmt says sample rate 0');
+  // A header rate far outside audio (1 Hz, 4294967295 Hz) would make resampling to the model's rate
+  // take minutes or allocate gigabytes: refuse it here, by name.
+  if (sampleRate < MIN_RATE || sampleRate > MAX_RATE) {
+    fail(`fmt says sample rate ${sampleRate} Hz; expected ${MIN_RATE}–${MAX_RATE} Hz`);
+  }
   if (blockAlign !== (channels * bits) / 8) {
     fail(`fmt block align ${blockAlign} ≠ channels (${channels}) × bytes per sample (${bits / 8})`);
   }
@@ -122,6 +130,14 @@ export function parseWav(bytes: Uint8Array, options: ParseWavOptions = {}): WavA
     const ch = out[c]!;
     let p = dataStart + c * bytesPer;
     for (let i = 0; i < frames; i++, p += blockAlign) ch[i] = readSample(view, p, encoding);
+    // Float samples can be NaN or ±Infinity, which the front end would turn into silence or NaN
+    // features; PCM cannot.
+    if (encoding === 'float32' || encoding === 'float64') {
+      for (let i = 0; i < frames; i++) {
+        const v = ch[i]!;
+        if (v - v !== 0) fail(`sample ${i} of channel ${c} is ${v}; expected a finite number`);
+      }
+    }
   }
   return { sampleRate, channels: out, encoding };
 }

@@ -3,9 +3,10 @@
  * its manifest says) → chunks → an engine → the manifest's detector. The CLI, `npm start`, the PWA
  * and the model scripts all use these, so the model sees exactly what it was trained on.
  */
-import { from, lastValueFrom, tap } from 'rxjs';
+import { lastValueFrom, tap } from 'rxjs';
 import type { EngineClient } from '../client/client.js';
 import { infer } from '../client/infer.js';
+import { lastFrames, paced } from '../client/paced.js';
 import { GruStreamError } from '../errors.js';
 import { LogMelFrontEnd } from '../features/log-mel.js';
 import type { LogMelFeatureSpec } from '../features/log-mel.js';
@@ -123,9 +124,12 @@ export async function detectKeywords(
   const chunks = keywordChunks(manifest, samples, options.chunkMs);
   const detector = new KwsDetector(kwsDetectorOptionsFromManifest(manifest));
   const detections: KwsDetectionLine[] = [];
+  const stream = options.stream ?? 'kws';
+  const bins = engine.model.inputSize;
+  const last = lastFrames(chunks.map((c) => ({ stream, frames: c.length / bins })));
   await lastValueFrom(
-    from(chunks).pipe(
-      infer(engine, { stream: options.stream ?? 'kws' }),
+    // At most 8192 chunks unanswered: any length of audio stays within the batcher's backpressure.
+    paced(chunks, 8192, infer(engine, { stream }), (p) => p.frame === last(stream, p.seq)).pipe(
       tap((p) => {
         const hit = detector.push(p.output);
         if (!hit) return;

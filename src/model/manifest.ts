@@ -3,6 +3,7 @@
  * the file computes without parsing it, and lets anyone check that file and manifest belong together.
  */
 import { GruStreamError } from '../errors.js';
+import { checkManifestShapes } from './manifest-shapes.js';
 import { STEP_TENSOR_NAMES } from './tensor-names.js';
 import type { QuantScheme } from './gru-graph.js';
 import { QUANT_SCHEMES } from './gru-graph.js';
@@ -143,6 +144,7 @@ export function parseManifest(json: unknown, bytes?: Uint8Array, fileSha256?: st
     if (bytes.length !== m.bytes) bad('bytes', `${bytes.length} (the file's size)`, m.bytes);
     const sha = fileSha256 ?? sha256Hex(bytes);
     if (sha !== m.sha256) bad('sha256', `${sha} (the file's hash)`, m.sha256);
+    checkManifestShapes(m, bytes);
   }
   return m;
 }

@@ -16,6 +16,9 @@ import { parseBenchArgs } from './bench-util.js';
 import { BATCHES, HIDDEN_SIZES, SCHEME } from './bench-models.js';
 import { runChromium } from './browser/run.js';
 import { runNode } from './node-run.js';
+import { startNodeEngine } from './node-engines.js';
+import { runOverload } from './overload-run.js';
+import { printPoolBench, runPoolBench } from './pool-bench.js';
 import { benchPlan } from './plan.js';
 import {
   compare,
@@ -53,6 +56,31 @@ try {
   process.exitCode = 1;
 }
 
+// Issue 11: the pool against onnxruntime-node, recovery, and goodput under 2× overload.
+const poolBench = await runPoolBench(args.quick, progress);
+const summary = summarize(node, chromium);
+const pool64 = poolBench.rows.find((r) => r.hidden === 64);
+summary.pool_throughput_steps_per_s = pool64?.poolStepsPerS ?? NaN;
+summary.ratio_pool_vs_onnxruntime_node = pool64?.ratioVsOnnxruntimeNode ?? NaN;
+summary.recovery_ms = poolBench.recovery.recoveryMs;
+summary.lost_chunks_on_crash = poolBench.recovery.lostChunks;
+{
+  progress('overload: 2× capacity…');
+  const engine = await startNodeEngine(64);
+  try {
+    const capacity = summary.throughput_steps_per_s;
+    const overload = await runOverload(engine, {
+      capacity,
+      factor: 2,
+      seconds: args.quick ? 10 : 30,
+      streams: 1000,
+    });
+    summary.overload_goodput_ratio = overload.goodputRatio;
+  } finally {
+    await engine.dispose();
+  }
+}
+
 const targets = evaluateTargets(node, chromium);
 const doc: BenchDocument = {
   bench: 'e2e',
@@ -78,7 +106,8 @@ const doc: BenchDocument = {
     hidden: [...HIDDEN_SIZES],
     batches: [...BATCHES],
   },
-  summary: summarize(node, chromium),
+  summary,
+  pool: poolBench,
   targets,
   comparison: { node: compare(node), chromium: chromium ? compare(chromium) : [] },
   node,
@@ -96,6 +125,7 @@ printColdStart('Cold start, Node', node.coldStart);
 if (chromium) printColdStart('Cold start, Chromium', chromium.coldStart);
 printComparison('Against the floor and the peers, Node (same GRU step)', node);
 if (chromium) printComparison('Against the floor, Chromium', chromium);
+printPoolBench(poolBench);
 printTargets(targets);
 if (Math.max(loadStart[0]!, loadavg()[0]!) > cpus().length / 2) {
   console.log(

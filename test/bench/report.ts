@@ -76,6 +76,16 @@ export interface Summary {
   ratio_vs_raw_invoke: number;
   /** The same ratio in CPU time of all threads (Node): the work added, robust to a busy machine. */
   cpu_ratio_vs_raw_invoke: number;
+  /** Node, H=64: a 2-worker pool, 1,000 streams × 1 frame per chunk (see pool-bench.ts). */
+  pool_throughput_steps_per_s?: number;
+  /** That pool's steps/s over onnxruntime-node's batch-64 steps/s (default threads), same run. */
+  ratio_pool_vs_onnxruntime_node?: number;
+  /** H=64, 10,000 streams open: worker killed → replacement restored and caught up (ms). */
+  recovery_ms?: number;
+  /** Chunks in flight or sent during that recovery that were not answered with outputs. */
+  lost_chunks_on_crash?: number;
+  /** Chunks predicted per second at 2× the offered capacity, over the capacity (overload-run.ts). */
+  overload_goodput_ratio?: number;
   chromium?: {
     throughput_steps_per_s: number;
     latency_p99_ms_single_stream: number;
@@ -96,6 +106,8 @@ export interface BenchDocument {
   comparison: { node: Comparison[]; chromium: Comparison[] };
   node: PlatformResults;
   chromium?: PlatformResults;
+  /** Pool throughput rows and the recovery run (pool-bench.ts). */
+  pool?: unknown;
 }
 
 /** Hidden size of the summary and the targets. */

@@ -8,7 +8,10 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { from, lastValueFrom, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { inferMany, isChunkFailure } from '../../src/client/infer-multiplexed.js';
+import type { Prediction } from '../../src/client/prediction.js';
 import { createEnginePool } from '../../src/client/pool-node.js';
 import type { NodePoolOptions } from '../../src/client/pool-node.js';
 import type { EnginePool } from '../../src/client/pool.js';
@@ -119,6 +122,25 @@ describe('engine pool', () => {
     expect(counters.workers.map((w) => w.chunks).every((c) => c > 0)).toBe(true);
     expect(counters.total.chunks).toBe(8 * STREAMS);
     expect((await pool.stats()).openStreams).toBe(STREAMS);
+  });
+
+  it('runs inferMany unchanged over the pool, each stream equal to the reference', async () => {
+    const pool = await start();
+    const frames = Array.from({ length: 30 }, (_, s) => streamFrames(300 + s, 5));
+    const chunks = frames.flatMap((f, s) =>
+      [0, 2].map((t) => ({ stream: `op-${s}`, frames: f.slice(t * I, (t === 0 ? 2 : 5) * I) })),
+    );
+    const values = await lastValueFrom(from(chunks).pipe(inferMany(pool), toArray()));
+    expect(values.filter(isChunkFailure)).toEqual([]);
+    frames.forEach((f, s) => {
+      const got = concat(
+        values
+          .filter((v): v is Prediction => !isChunkFailure(v) && v.stream === `op-${s}`)
+          .map((p) => p.output),
+      );
+      expect(maxAbsDiff(got, referenceOutputs(f))).toBeLessThan(1e-5);
+    });
+    expect(pool.workerOf('op-0')).toBe(placeStream('op-0', 2));
   });
 
   it('replaces a worker killed mid-run: every stream equals the uninterrupted run bit for bit', async () => {

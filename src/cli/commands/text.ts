@@ -19,6 +19,7 @@ import type { Chunk, WorkerEngineClient } from '../../node.js';
 import { forEachPrediction } from '../predictions.js';
 import { readInputFile } from '../../features/input-file-node.js';
 import { parseFileCommand } from '../usage.js';
+import { decodeTextFile } from '../text-input.js';
 
 /** Characters in flight at once: lines are run in groups so a big file never floods the batcher. */
 const GROUP_CHARS = 20_000;
@@ -77,7 +78,7 @@ export async function text(args: string[]): Promise<void> {
     );
   }
   const encoder = new CharEncoder(features.alphabet);
-  const content = readInputFile(o.file).toString('utf8');
+  const content = decodeTextFile(readInputFile(o.file), o.file);
   const lines = content
     .split(/\r?\n/)
     .map((l, i) => ({ line: i + 1, chars: [...l] }))
