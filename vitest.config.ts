@@ -28,6 +28,9 @@ export default defineConfig({
           name: 'chromium',
           include: CHROMIUM,
           fileParallelism: false,
+          // Building a page and starting Chromium took 51–58 s once with other jobs on both cores.
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
           sequence: { groupOrder: 1 },
         },
       },
