@@ -87,21 +87,33 @@ export async function startNatsCluster(size: number, partitions: number): Promis
     }),
   );
   const urls = nodes.map((n) => n.url);
-  // The JetStream API answers once the meta group has a leader; until then it refuses.
-  const nc = await connect({ servers: urls });
-  try {
-    const jsm = await jetstreamManager(nc, { checkAPI: false, timeout: 1000 });
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await jsm.getAccountInfo();
-        break;
-      } catch (e) {
-        if (attempt >= 60) throw e;
-        await new Promise((r) => setTimeout(r, 100));
-      }
+  const stop = async (): Promise<void> => {
+    for (const n of nodes) {
+      if (n.child.exitCode === null && n.child.signalCode === null) n.child.kill('SIGTERM');
+      await n.exited;
     }
-  } finally {
-    await nc.close();
+    await rm(dir, { recursive: true, force: true });
+  };
+  // The JetStream API answers once the meta group has a leader; until then it refuses.
+  try {
+    const nc = await connect({ servers: urls });
+    try {
+      const jsm = await jetstreamManager(nc, { checkAPI: false, timeout: 1000 });
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await jsm.getAccountInfo();
+          break;
+        } catch (e) {
+          if (attempt >= 60) throw e;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    } finally {
+      await nc.close();
+    }
+  } catch (e) {
+    await stop();
+    throw e;
   }
   const kill = async (i: number): Promise<void> => {
     const n = nodes[i]!;
@@ -112,12 +124,6 @@ export async function startNatsCluster(size: number, partitions: number): Promis
     nodes,
     urls,
     kill,
-    stop: async () => {
-      for (const n of nodes) {
-        if (n.child.exitCode === null && n.child.signalCode === null) n.child.kill('SIGTERM');
-        await n.exited;
-      }
-      await rm(dir, { recursive: true, force: true });
-    },
+    stop,
   };
 }

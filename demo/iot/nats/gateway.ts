@@ -104,7 +104,7 @@ export async function startNatsGateway(o: NatsGatewayOptions): Promise<NatsGatew
   let lags: number[] = [];
   let stopping = false;
   const owned = new Map<number, { owner: PartitionOwner; revision: number; renewedAt: number }>();
-  const lost = new Set<number>();
+  const lost = new Set<PartitionOwner>();
 
   const ctx: PartitionContext = {
     gatewayId: id,
@@ -127,7 +127,7 @@ export async function startNatsGateway(o: NatsGatewayOptions): Promise<NatsGatew
       log(`gateway ${id}: the engine failed, stopping: ${errorText(e)}`);
       process.exit(1);
     },
-    lost: (p) => lost.add(p),
+    lost: (owner) => lost.add(owner),
   };
 
   const ownedList = (): number[] => [...owned.keys()].sort((a, b) => a - b);
@@ -137,8 +137,49 @@ export async function startNatsGateway(o: NatsGatewayOptions): Promise<NatsGatew
     log(`gateway ${id}: partition ${p} dropped: ${why}`);
   };
 
+  /**
+   * Renews a held lease. When it expired meanwhile (this process was too slow to renew under load)
+   * and nobody took it, it is created afresh and the partition stays: no one else owned it in
+   * between, and had someone, the snapshot compare-and-set would fence this owner anyway.
+   */
+  const renew = async (p: number, l: { revision: number; renewedAt: number }): Promise<void> => {
+    try {
+      l.revision = await buckets.leases.update(leaseKey(p), id, l.revision);
+      l.renewedAt = Date.now();
+    } catch (e) {
+      if (isRevisionConflict(e)) {
+        const current = await buckets.leases.get(leaseKey(p));
+        if (current === null || current.operation !== 'PUT') {
+          try {
+            l.revision = await buckets.leases.create(leaseKey(p), id);
+            l.renewedAt = Date.now();
+            log(`gateway ${id}: lease of partition ${p} had expired unclaimed; renewed`);
+            return;
+          } catch (e2) {
+            if (!isRevisionConflict(e2)) throw e2;
+          }
+        }
+        drop(p, 'lease taken by another gateway');
+      } else if (Date.now() - l.renewedAt > leaseMs * 0.8) {
+        drop(p, `lease not renewed in time: ${errorText(e)}`);
+      }
+    }
+  };
+
   const tick = async (): Promise<void> => {
     const before = ownedList().join();
+    const started = performance.now();
+    for (const owner of lost) {
+      const p = owner.partition;
+      if (owned.get(p)?.owner === owner) drop(p, 'given up by its owner');
+    }
+    lost.clear();
+    // Leases first, all at once: they are what expires.
+    await Promise.all(
+      [...owned].map(([p, l]) =>
+        renew(p, l).catch((e: unknown) => log(`gateway ${id}: renewing partition ${p}: ${errorText(e)}`)),
+      ),
+    );
     await buckets.members.put(id, JSON.stringify({ at: Date.now() }));
     const members: string[] = [];
     for await (const k of await buckets.members.keys()) members.push(k);
@@ -146,18 +187,6 @@ export async function startNatsGateway(o: NatsGatewayOptions): Promise<NatsGatew
     const mine = new Set<number>();
     const me = members.indexOf(id);
     if (me >= 0) for (let p = me; p < P; p += members.length) mine.add(p);
-    for (const p of lost) if (owned.has(p)) drop(p, 'given up by its owner');
-    lost.clear();
-    for (const [p, l] of owned) {
-      try {
-        l.revision = await buckets.leases.update(leaseKey(p), id, l.revision);
-        l.renewedAt = Date.now();
-      } catch (e) {
-        if (isRevisionConflict(e)) drop(p, 'lease taken by another gateway');
-        else if (Date.now() - l.renewedAt > leaseMs * 0.8)
-          drop(p, `lease not renewed in time: ${errorText(e)}`);
-      }
-    }
     for (const [p, l] of owned) {
       if (mine.has(p) || stopping) continue;
       await handOver(p, l.owner);
@@ -181,6 +210,8 @@ export async function startNatsGateway(o: NatsGatewayOptions): Promise<NatsGatew
       }
     }
     if (ownedList().join() !== before) emit({ event: 'owns', id, at: Date.now(), partitions: ownedList() });
+    const ms = performance.now() - started;
+    if (ms > leaseMs / 2) log(`gateway ${id}: heartbeat took ${ms.toFixed(0)} ms (lease ${leaseMs} ms)`);
   };
 
   const handOver = async (p: number, owner: PartitionOwner): Promise<void> => {

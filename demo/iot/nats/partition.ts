@@ -51,7 +51,7 @@ export interface PartitionContext {
   /** The engine failed as a whole. */
   fatal(error: unknown): void;
   /** The owner gave the partition up (fenced off by a newer owner, or its consumer failed). */
-  lost(partition: number): void;
+  lost(owner: PartitionOwner): void;
 }
 
 /** How many times a claim of the snapshot key is retried when another writer gets in between. */
@@ -155,11 +155,12 @@ export class PartitionOwner {
     });
     this.messages = await c.consume({ max_messages: 1000 });
     this.loop = this.consume(this.messages).catch((e: unknown) => {
+      if (this.aborted) return;
       this.ctx.log(
         `gateway ${this.ctx.gatewayId}: partition ${this.partition}: consumer failed: ${errorText(e)}`,
       );
       this.abort();
-      this.ctx.lost(this.partition);
+      this.ctx.lost(this);
     });
     if (this.ctx.snapshotEveryMs > 0) {
       this.timer = setInterval(() => {
@@ -283,11 +284,12 @@ export class PartitionOwner {
       this.revision = await this.ctx.snapshots.update(leaseKey(this.partition), bytes, this.revision);
     } catch (e) {
       if (!isRevisionConflict(e)) throw e;
+      if (this.aborted) return; // already given up: a newer owner's claim is expected
       this.ctx.log(
         `gateway ${this.ctx.gatewayId}: partition ${this.partition}: snapshot fenced by a newer owner`,
       );
       this.abort();
-      this.ctx.lost(this.partition);
+      this.ctx.lost(this);
     }
   }
 
