@@ -37,6 +37,12 @@ export interface NatsGatewayOptions {
   replicas?: number;
   /** Partition and membership lease, ms. Default 5 000. */
   leaseMs?: number;
+  /**
+   * Take no partition until this many gateways are members (so a fleet started together does not
+   * load everything onto the first one to join). Only at start: once reached, it no longer
+   * matters how many remain. Default 1.
+   */
+  minMembers?: number;
   /** Heartbeat (membership, lease renewal, rebalancing), ms. Default leaseMs / 5. */
   heartbeatMs?: number;
   /** Snapshot period per partition, ms (0: only on hand-over). Default 5 000. */
@@ -103,6 +109,8 @@ export async function startNatsGateway(o: NatsGatewayOptions): Promise<NatsGatew
   let published = 0;
   let lags: number[] = [];
   let stopping = false;
+  /** Whether the `minMembers` gate has opened. */
+  let gateOpen = false;
   const owned = new Map<number, { owner: PartitionOwner; revision: number; renewedAt: number }>();
   const lost = new Set<PartitionOwner>();
 
@@ -186,7 +194,10 @@ export async function startNatsGateway(o: NatsGatewayOptions): Promise<NatsGatew
     members.sort();
     const mine = new Set<number>();
     const me = members.indexOf(id);
-    if (me >= 0) for (let p = me; p < P; p += members.length) mine.add(p);
+    if (members.length >= (o.minMembers ?? 1)) gateOpen = true; // a start-up gate only: never closes again
+    if (me >= 0 && gateOpen) {
+      for (let p = me; p < P; p += members.length) mine.add(p);
+    }
     for (const [p, l] of owned) {
       if (mine.has(p) || stopping) continue;
       await handOver(p, l.owner);

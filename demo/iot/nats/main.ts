@@ -4,7 +4,7 @@
  * `gateway ready` once it has joined; SIGINT/SIGTERM hand its partitions over and exit 0.
  *
  * Options: `--nats URLS` (required, comma-separated), `--partitions P` (default 12, must match the
- * servers' mapping), `--id ID`, `--replicas R`, `--lease-ms N`, `--heartbeat-ms N`,
+ * servers' mapping), `--id ID`, `--replicas R`, `--lease-ms N`, `--heartbeat-ms N`, `--min-members N`,
  * `--snapshot-every-ms N`, `--status-every-ms N`, `--max-age-ms N`, `--model FILE`.
  */
 import { parseArgs } from 'node:util';
@@ -31,6 +31,7 @@ async function main(): Promise<void> {
       replicas: { type: 'string' },
       'lease-ms': { type: 'string' },
       'heartbeat-ms': { type: 'string' },
+      'min-members': { type: 'string' },
       'snapshot-every-ms': { type: 'string' },
       'status-every-ms': { type: 'string' },
       'max-age-ms': { type: 'string' },
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
     replicas: intOption('replicas', values.replicas, 1),
     leaseMs: intOption('lease-ms', values['lease-ms'], 100),
     heartbeatMs: intOption('heartbeat-ms', values['heartbeat-ms'], 10),
+    minMembers: intOption('min-members', values['min-members'], 1),
     snapshotEveryMs: intOption('snapshot-every-ms', values['snapshot-every-ms']),
     statusEveryMs: intOption('status-every-ms', values['status-every-ms']),
     maxAgeMs: intOption('max-age-ms', values['max-age-ms'], 1000),
