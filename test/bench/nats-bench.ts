@@ -7,11 +7,12 @@
  *    throughput = samples / (last score read − first publish). CPU of the gateway processes and of
  *    the nats-servers (utime + stime from /proc) over that span. Against the single-process figure:
  *    the same samples through the same per-sensor sessions on one engine in this process, no NATS.
- * 2. Takeover: with 3 gateways and telemetry flowing, `--kills` times a gateway is SIGKILLed and the
+ * 2. Takeover: with 3 gateways and telemetry flowing at `--feed-hz`, `--kills` times a gateway is SIGKILLed and the
  *    time to the last of its partitions acquired by a survivor is taken; a fresh gateway then joins.
  *
  * Prints tables and writes JSON (default `bench-results/nats-bench.json`, `--json FILE`).
- * Options: `--sensors N` (300), `--samples N` (40), `--kills N` (10), `--lease-ms N` (2000).
+ * Options: `--sensors N` (300), `--samples N` (40), `--kills N` (10), `--lease-ms N` (2000),
+ * `--feed-hz N` (telemetry rate per sensor during the kills, 2), `--only throughput|takeover`.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -24,6 +25,7 @@ import { createEngine } from '../../src/node.js';
 import { loadSensorModel } from '../../demo/iot/gateway/sensor-model.js';
 import { Sessions } from '../../demo/iot/gateway/sessions.js';
 import { publishTelemetry } from '../../demo/iot/nats/publisher.js';
+import { ensureLayout } from '../../demo/iot/nats/setup.js';
 import { STEP_MS, T0, plant, telemetry } from '../iot/plant.js';
 import type { PlantSensor } from '../iot/plant.js';
 import { startNatsCluster } from '../iot-nats/cluster.js';
@@ -41,6 +43,8 @@ const { values: args } = parseArgs({
     sensors: { type: 'string', default: '300' },
     samples: { type: 'string', default: '40' },
     kills: { type: 'string', default: '10' },
+    'feed-hz': { type: 'string', default: '2' },
+    only: { type: 'string' },
     'lease-ms': { type: 'string', default: '2000' },
     json: { type: 'string', default: join(ROOT, 'bench-results', 'nats-bench.json') },
   },
@@ -49,6 +53,7 @@ const S = Number(args.sensors);
 const K = Number(args.samples);
 const KILLS = Number(args.kills);
 const LEASE_MS = Number(args['lease-ms']);
+const FEED_HZ = Number(args['feed-hz']);
 const log = (line: string): void => console.error(`[bench:nats] ${line}`);
 
 function cpuSeconds(pid: number): number {
@@ -64,7 +69,7 @@ const gatewayArgs = (cluster: NatsCluster): string[] => [
   '--lease-ms',
   String(LEASE_MS),
   '--heartbeat-ms',
-  String(Math.floor(LEASE_MS / 10)),
+  String(Math.floor(LEASE_MS / 5)),
   '--snapshot-every-ms',
   '1000',
   '--status-every-ms',
@@ -118,6 +123,8 @@ async function throughput(n: number, sensors: PlantSensor[]): Promise<Throughput
   const nc = await connect({ servers: cluster.urls });
   let gateways: NatsGatewayProcess[] = [];
   try {
+    // The streams and buckets as the gateways create them (they find them in place).
+    await ensureLayout(nc, { replicas: 3, maxAgeMs: 7 * 86_400_000, leaseMs: LEASE_MS });
     const js = jetstream(nc);
     const ids = sensors.map((s) => s.id);
     const p0 = performance.now();
@@ -210,9 +217,13 @@ async function takeovers(sensors: PlantSensor[]): Promise<number[]> {
   const nc = await connect({ servers: cluster.urls });
   const js = jetstream(nc);
   let stop = false;
-  // Telemetry keeps flowing (a round of every sensor at a time) while gateways die and join.
+  // Telemetry keeps flowing at a steady FEED_HZ per sensor (a round of every sensor at a time) while
+  // gateways die and join: takeover under a sustainable load, not under a saturating backlog.
   const feeding = (async () => {
+    const t0 = performance.now();
     for (let k = 0; !stop; k++) {
+      const due = t0 + (k * 1000) / FEED_HZ;
+      if (due > performance.now()) await new Promise((r) => setTimeout(r, due - performance.now()));
       await Promise.all(
         sensors.map((s) =>
           publishTelemetry(js, s.id, k + 1, { ...telemetry(s, k % K), t: T0 + k * STEP_MS }),
@@ -240,7 +251,10 @@ async function takeovers(sensors: PlantSensor[]): Promise<number[]> {
       );
       const ms = Math.max(...acquired.map((e) => e.at - killedAt));
       times.push(ms);
-      log(`kill ${i + 1}/${KILLS}: partitions [${parts}] taken over in ${ms} ms`);
+      const slow = survivors.flatMap((g) => g.log.filter((l) => /heartbeat took|dropped/.test(l))).length;
+      log(
+        `kill ${i + 1}/${KILLS}: partitions [${parts}] taken over in ${ms} ms (survivors' slow heartbeats/drops so far: ${slow})`,
+      );
       const fresh = await startNatsGatewayProcess(`tk-new-${i}`, gatewayArgs(cluster));
       gateways = [...survivors, fresh];
       await settled(gateways);
@@ -268,13 +282,14 @@ async function main(): Promise<void> {
   log(
     `${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)}; ${S} sensors × ${K} samples, ${P} partitions`,
   );
-  const single = await singleProcess(sensors);
+  const runThroughput = args.only !== 'takeover';
+  const single = runThroughput ? await singleProcess(sensors) : { samplesPerSecond: NaN, cpuCores: NaN };
   log(
     `single process, no NATS: ${single.samplesPerSecond.toFixed(0)} samples/s, ${(single.cpuCores * 100).toFixed(0)} % of a core`,
   );
   const rows: ThroughputRow[] = [];
-  for (const n of [1, 2, 3]) rows.push(await throughput(n, sensors));
-  const times = KILLS > 0 ? await takeovers(sensors) : [];
+  if (runThroughput) for (const n of [1, 2, 3]) rows.push(await throughput(n, sensors));
+  const times = KILLS > 0 && args.only !== 'throughput' ? await takeovers(sensors) : [];
   const result = {
     date: new Date().toISOString(),
     cores: cpus().length,
