@@ -14,13 +14,13 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { createEngine } from '../../../src/node.js';
 import { loadSensorModel } from '../gateway/sensor-model.js';
 import type { SensorModel } from '../gateway/sensor-model.js';
 import { REFUSAL_REASONS } from '../contract.js';
 import { errorText, isRevisionConflict } from './cas.js';
-import { leaseKey } from './contract.js';
+import { MEMBER_BUCKET, leaseKey } from './contract.js';
 import { PartitionOwner } from './partition.js';
 import type { PartitionContext } from './partition.js';
 import type { NatsRefusalReason } from './payload.js';
@@ -138,6 +138,21 @@ export async function startNatsGateway(o: NatsGatewayOptions): Promise<NatsGatew
     lost: (owner) => lost.add(owner),
   };
 
+  /**
+   * The live members, sorted. Not `kv.keys()`: its ordered consumer waits for a count of keys that a
+   * TTL expiry during the listing makes unreachable, and the heartbeat hung for good (seen when a
+   * killed gateway's key expired). One stream-info request lists the keys' subjects instead; a key
+   * deleted on a clean leave still has a subject (its delete marker) and is filtered by its value.
+   */
+  const jsm = await jetstreamManager(nc);
+  const memberPrefix = `$KV.${MEMBER_BUCKET}.`;
+  const liveMembers = async (): Promise<string[]> => {
+    const info = await jsm.streams.info(`KV_${MEMBER_BUCKET}`, { subjects_filter: `${memberPrefix}>` });
+    const keys = Object.keys(info.state.subjects ?? {}).map((s) => s.slice(memberPrefix.length));
+    const entries = await Promise.all(keys.map((k) => buckets.members.get(k)));
+    return keys.filter((_, i) => entries[i]?.operation === 'PUT').sort();
+  };
+
   const ownedList = (): number[] => [...owned.keys()].sort((a, b) => a - b);
   const drop = (p: number, why: string): void => {
     owned.get(p)?.owner.abort();
@@ -189,9 +204,7 @@ export async function startNatsGateway(o: NatsGatewayOptions): Promise<NatsGatew
       ),
     );
     await buckets.members.put(id, JSON.stringify({ at: Date.now() }));
-    const members: string[] = [];
-    for await (const k of await buckets.members.keys()) members.push(k);
-    members.sort();
+    const members = await liveMembers();
     const mine = new Set<number>();
     const me = members.indexOf(id);
     if (members.length >= (o.minMembers ?? 1)) gateOpen = true; // a start-up gate only: never closes again
