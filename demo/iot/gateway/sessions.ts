@@ -87,6 +87,8 @@ export class Sessions {
   private readonly chunks = new Subject<Chunk>();
   private readonly subscription: Subscription;
   private readonly C: number;
+  /** Samples accepted while paused ({@link pauseAndDrain}), in arrival order. */
+  private paused: { s: Session; p: Pending }[] | undefined;
 
   constructor(
     private readonly engine: EngineClient,
@@ -151,7 +153,27 @@ export class Sessions {
     s.lastT = t;
     s.lastSeen = now;
     s.record = undefined;
-    this.send(s, { t, frame, receivedAt: performance.now() });
+    const p = { t, frame, receivedAt: performance.now() };
+    if (this.paused !== undefined) this.paused.push({ s, p });
+    else this.send(s, p);
+  }
+
+  /**
+   * Holds new samples and resolves once every session is idle (nothing in the engine, nothing held),
+   * so the records taken before {@link resume} form one cut across all sensors: what a NATS
+   * partition's snapshot, tagged with one stream sequence, needs. The MQTT gateway saves per sensor
+   * and never pauses.
+   */
+  async pauseAndDrain(): Promise<void> {
+    this.paused ??= [];
+    await Promise.all([...this.sessions.values()].map((s) => new Promise<void>((r) => this.onIdle(s, r))));
+  }
+
+  /** Sends the samples held since {@link pauseAndDrain}, in arrival order. */
+  resume(): void {
+    const held = this.paused ?? [];
+    this.paused = undefined;
+    for (const { s, p } of held) this.send(s, p);
   }
 
   /**

@@ -1,0 +1,310 @@
+/**
+ * One gateway process on a NATS JetStream cluster. Start as many as you like, anywhere: they share
+ * the P telemetry partitions evenly and hand them over when one joins or leaves.
+ *
+ * Every heartbeat a gateway (1) refreshes its key in the members bucket (TTL = the lease), (2) reads
+ * the live members and computes the assignment (members sorted by id; partition p goes to member
+ * p mod n), (3) renews the leases it holds (compare-and-set on its last revision: a lost lease stops
+ * the partition at once), (4) hands over the partitions assigned elsewhere (final snapshot, then the
+ * lease is deleted) and (5) tries to create the leases of the partitions assigned to it (a create
+ * fails while another gateway still holds one: the partition stays with it until released or
+ * expired). A killed gateway's leases expire after the lease time and the partitions move on.
+ */
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { connect } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { createEngine } from '../../../src/node.js';
+import { loadSensorModel } from '../gateway/sensor-model.js';
+import type { SensorModel } from '../gateway/sensor-model.js';
+import { REFUSAL_REASONS } from '../contract.js';
+import { errorText, isRevisionConflict } from './cas.js';
+import { MEMBER_BUCKET, leaseKey } from './contract.js';
+import { PartitionOwner } from './partition.js';
+import type { PartitionContext } from './partition.js';
+import type { NatsRefusalReason } from './payload.js';
+import { checkPartitionMapping, ensureLayout } from './setup.js';
+
+export interface NatsGatewayOptions {
+  /** Server URLs, e.g. `['nats://10.0.0.1:4222', 'nats://10.0.0.2:4222']`. */
+  servers: string[];
+  /** Partitions P; must equal the servers' `partition(P, 1)` mapping. Default 12. */
+  partitions?: number;
+  /** This gateway's id (unique in the cluster). Default `<hostname>-<pid>-<random>`. */
+  id?: string;
+  /** Replicas of streams and buckets created here. Default 3 in a cluster, 1 on a lone server. */
+  replicas?: number;
+  /** Partition and membership lease, ms. Default 5 000. */
+  leaseMs?: number;
+  /**
+   * Take no partition until this many gateways are members (so a fleet started together does not
+   * load everything onto the first one to join). Only at start: once reached, it no longer
+   * matters how many remain. Default 1.
+   */
+  minMembers?: number;
+  /** Heartbeat (membership, lease renewal, rebalancing), ms. Default leaseMs / 5. */
+  heartbeatMs?: number;
+  /** Snapshot period per partition, ms (0: only on hand-over). Default 5 000. */
+  snapshotEveryMs?: number;
+  /** How long telemetry and results are kept, ms. Default 7 days. */
+  maxAgeMs?: number;
+  /** Status line period on stdout, ms (0: none). Default 5 000. */
+  statusEveryMs?: number;
+  /** The sensor model's `.tflite`. Default: the shipped model. */
+  model?: string;
+  /** Log lines (stderr by default). */
+  log?: (line: string) => void;
+  /** Machine-readable events (one JSON object each; stdout by default): ownership and status. */
+  emit?: (event: GatewayEvent) => void;
+}
+
+export type GatewayEvent =
+  | { event: 'owns'; id: string; at: number; partitions: number[] }
+  | { event: 'acquired'; id: string; at: number; partition: number; fromStreamSeq: number }
+  | { event: 'status'; id: string; at: number; status: NatsGatewayStatus };
+
+export interface NatsGatewayStatus {
+  partitions: number[];
+  /** Scores published and acknowledged since start. */
+  published: number;
+  /** Telemetry messages fed to the sessions since start (probes excluded). */
+  fed: number;
+  refused: Record<NatsRefusalReason, number>;
+  /** Receipt → score acknowledged, over the last status interval, ms. */
+  lagMs: { p50: number; p99: number };
+}
+
+export interface NatsGateway {
+  readonly id: string;
+  readonly model: SensorModel;
+  status(): NatsGatewayStatus;
+  /** Hands every partition over (final snapshots), leaves, disconnects, stops the engine. */
+  stop(): Promise<void>;
+}
+
+export async function startNatsGateway(o: NatsGatewayOptions): Promise<NatsGateway> {
+  const log = o.log ?? ((line: string) => console.error(line));
+  const emit = o.emit ?? ((e: GatewayEvent) => console.log(JSON.stringify(e)));
+  const id = o.id ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const P = o.partitions ?? 12;
+  const leaseMs = o.leaseMs ?? 5000;
+  const heartbeatMs = o.heartbeatMs ?? Math.max(100, Math.floor(leaseMs / 5));
+  const model = loadSensorModel(o.model);
+  const nc: NatsConnection = await connect({
+    servers: o.servers,
+    name: `gru-gateway ${id}`,
+    maxReconnectAttempts: -1,
+  });
+  const replicas = o.replicas ?? (nc.info?.cluster !== undefined ? 3 : 1);
+  const buckets = await ensureLayout(nc, { replicas, maxAgeMs: o.maxAgeMs ?? 7 * 86_400_000, leaseMs });
+  await checkPartitionMapping(nc, P);
+  const engine = await createEngine({ models: model.files, maxStreams: 100_000 });
+
+  const refused = Object.fromEntries([...REFUSAL_REASONS, 'bad-seq'].map((r) => [r, 0])) as Record<
+    NatsRefusalReason,
+    number
+  >;
+  let loggedRefusals = 0;
+  let published = 0;
+  let lags: number[] = [];
+  let stopping = false;
+  /** Whether the `minMembers` gate has opened. */
+  let gateOpen = false;
+  const owned = new Map<number, { owner: PartitionOwner; revision: number; renewedAt: number }>();
+  const lost = new Set<PartitionOwner>();
+
+  const ctx: PartitionContext = {
+    gatewayId: id,
+    js: jetstream(nc),
+    snapshots: buckets.snapshots,
+    engine,
+    model,
+    snapshotEveryMs: o.snapshotEveryMs ?? 5000,
+    retryMs: 200,
+    log,
+    refused: (reason, message) => {
+      refused[reason]++;
+      if (loggedRefusals++ < 10) log(`gateway ${id}: refused [${reason}] ${message}`);
+    },
+    published: (lagMs) => {
+      published++;
+      lags.push(lagMs);
+    },
+    fatal: (e) => {
+      log(`gateway ${id}: the engine failed, stopping: ${errorText(e)}`);
+      process.exit(1);
+    },
+    lost: (owner) => lost.add(owner),
+  };
+
+  /**
+   * The live members, sorted. Not `kv.keys()`: its ordered consumer waits for a count of keys that a
+   * TTL expiry during the listing makes unreachable, and the heartbeat hung for good (seen when a
+   * killed gateway's key expired). One stream-info request lists the keys' subjects instead; a key
+   * deleted on a clean leave still has a subject (its delete marker) and is filtered by its value.
+   */
+  const jsm = await jetstreamManager(nc);
+  const memberPrefix = `$KV.${MEMBER_BUCKET}.`;
+  const liveMembers = async (): Promise<string[]> => {
+    const info = await jsm.streams.info(`KV_${MEMBER_BUCKET}`, { subjects_filter: `${memberPrefix}>` });
+    const keys = Object.keys(info.state.subjects ?? {}).map((s) => s.slice(memberPrefix.length));
+    const entries = await Promise.all(keys.map((k) => buckets.members.get(k)));
+    return keys.filter((_, i) => entries[i]?.operation === 'PUT').sort();
+  };
+
+  const ownedList = (): number[] => [...owned.keys()].sort((a, b) => a - b);
+  const drop = (p: number, why: string): void => {
+    owned.get(p)?.owner.abort();
+    owned.delete(p);
+    log(`gateway ${id}: partition ${p} dropped: ${why}`);
+  };
+
+  /**
+   * Renews a held lease. When it expired meanwhile (this process was too slow to renew under load)
+   * and nobody took it, it is created afresh and the partition stays: no one else owned it in
+   * between, and had someone, the snapshot compare-and-set would fence this owner anyway.
+   */
+  const renew = async (p: number, l: { revision: number; renewedAt: number }): Promise<void> => {
+    try {
+      l.revision = await buckets.leases.update(leaseKey(p), id, l.revision);
+      l.renewedAt = Date.now();
+    } catch (e) {
+      if (isRevisionConflict(e)) {
+        const current = await buckets.leases.get(leaseKey(p));
+        if (current === null || current.operation !== 'PUT') {
+          try {
+            l.revision = await buckets.leases.create(leaseKey(p), id);
+            l.renewedAt = Date.now();
+            log(`gateway ${id}: lease of partition ${p} had expired unclaimed; renewed`);
+            return;
+          } catch (e2) {
+            if (!isRevisionConflict(e2)) throw e2;
+          }
+        }
+        drop(p, 'lease taken by another gateway');
+      } else if (Date.now() - l.renewedAt > leaseMs * 0.8) {
+        drop(p, `lease not renewed in time: ${errorText(e)}`);
+      }
+    }
+  };
+
+  const tick = async (): Promise<void> => {
+    const before = ownedList().join();
+    const started = performance.now();
+    for (const owner of lost) {
+      const p = owner.partition;
+      if (owned.get(p)?.owner === owner) drop(p, 'given up by its owner');
+    }
+    lost.clear();
+    // Leases first, all at once: they are what expires.
+    await Promise.all(
+      [...owned].map(([p, l]) =>
+        renew(p, l).catch((e: unknown) => log(`gateway ${id}: renewing partition ${p}: ${errorText(e)}`)),
+      ),
+    );
+    await buckets.members.put(id, JSON.stringify({ at: Date.now() }));
+    const members = await liveMembers();
+    const mine = new Set<number>();
+    const me = members.indexOf(id);
+    if (members.length >= (o.minMembers ?? 1)) gateOpen = true; // a start-up gate only: never closes again
+    if (me >= 0 && gateOpen) {
+      for (let p = me; p < P; p += members.length) mine.add(p);
+    }
+    for (const [p, l] of owned) {
+      if (mine.has(p) || stopping) continue;
+      await handOver(p, l.owner);
+    }
+    for (const p of mine) {
+      if (owned.has(p) || stopping) continue;
+      let revision: number;
+      try {
+        revision = await buckets.leases.create(leaseKey(p), id);
+      } catch (e) {
+        if (!isRevisionConflict(e)) log(`gateway ${id}: lease of partition ${p}: ${errorText(e)}`);
+        continue; // still held by another gateway
+      }
+      try {
+        const owner = await PartitionOwner.acquire(ctx, p);
+        owned.set(p, { owner, revision, renewedAt: Date.now() });
+        emit({ event: 'acquired', id, at: Date.now(), partition: p, fromStreamSeq: owner.restoredFrom });
+      } catch (e) {
+        log(`gateway ${id}: taking partition ${p} failed: ${errorText(e)}`);
+        await buckets.leases.delete(leaseKey(p)).catch(() => undefined);
+      }
+    }
+    if (ownedList().join() !== before) emit({ event: 'owns', id, at: Date.now(), partitions: ownedList() });
+    const ms = performance.now() - started;
+    if (ms > leaseMs / 2) log(`gateway ${id}: heartbeat took ${ms.toFixed(0)} ms (lease ${leaseMs} ms)`);
+  };
+
+  const handOver = async (p: number, owner: PartitionOwner): Promise<void> => {
+    owned.delete(p);
+    try {
+      await owner.release();
+      await buckets.leases.delete(leaseKey(p));
+    } catch (e) {
+      // The lease expires on its own; the next owner replays after the last snapshot written.
+      log(`gateway ${id}: hand-over of partition ${p} failed: ${errorText(e)}`);
+    }
+  };
+
+  let ticking: Promise<void> = Promise.resolve();
+  let heartbeat: NodeJS.Timeout | undefined;
+  const schedule = (): void => {
+    heartbeat = setTimeout(() => {
+      ticking = tick()
+        .catch((e: unknown) => log(`gateway ${id}: heartbeat failed: ${errorText(e)}`))
+        .finally(() => {
+          if (!stopping) schedule();
+        });
+    }, heartbeatMs);
+  };
+  ticking = tick();
+  await ticking;
+  schedule();
+
+  const status = (): NatsGatewayStatus => {
+    const sorted = Float64Array.from(lags).sort();
+    const q = (x: number): number =>
+      sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(x * sorted.length))]! : 0;
+    let fed = 0;
+    for (const { owner } of owned.values()) fed += owner.fed;
+    return {
+      partitions: ownedList(),
+      published,
+      fed,
+      refused: { ...refused },
+      lagMs: { p50: q(0.5), p99: q(0.99) },
+    };
+  };
+  const statusTimer =
+    (o.statusEveryMs ?? 5000) > 0
+      ? setInterval(() => {
+          emit({ event: 'status', id, at: Date.now(), status: status() });
+          lags = [];
+          loggedRefusals = 0;
+        }, o.statusEveryMs ?? 5000)
+      : undefined;
+
+  let stopped: Promise<void> | undefined;
+  return {
+    id,
+    model,
+    status,
+    stop: () =>
+      (stopped ??= (async () => {
+        stopping = true;
+        clearTimeout(heartbeat);
+        clearInterval(statusTimer);
+        await ticking;
+        await buckets.members
+          .delete(id)
+          .catch((e: unknown) => log(`gateway ${id}: leaving: ${errorText(e)}`));
+        for (const [p, l] of [...owned]) await handOver(p, l.owner);
+        emit({ event: 'owns', id, at: Date.now(), partitions: [] });
+        await nc.drain();
+        await engine.dispose();
+      })()),
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * `npm run gateway -- --nats nats://host:port[,nats://…]`: one gateway process on a NATS JetStream
+ * cluster (see `gateway.ts`). Prints JSON event lines on stdout (`owns`, `acquired`, `status`) and
+ * `gateway ready` once it has joined; SIGINT/SIGTERM hand its partitions over and exit 0.
+ *
+ * Options: `--nats URLS` (required, comma-separated), `--partitions P` (default 12, must match the
+ * servers' mapping), `--id ID`, `--replicas R`, `--lease-ms N`, `--heartbeat-ms N`, `--min-members N`,
+ * `--snapshot-every-ms N`, `--status-every-ms N`, `--max-age-ms N`, `--model FILE`.
+ */
+import { parseArgs } from 'node:util';
+import { GruStreamError } from '../../../src/node.js';
+import { startNatsGateway } from './gateway.js';
+import type { NatsGateway, NatsGatewayOptions } from './gateway.js';
+
+/** `--name` as an integer ≥ `min`, or undefined when not given. */
+function intOption(name: string, value: string | undefined, min = 0): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) {
+    throw new GruStreamError('E_ARGUMENT', `--${name}: expected an integer ≥ ${min}, got '${value}'`);
+  }
+  return n;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      nats: { type: 'string' },
+      partitions: { type: 'string' },
+      id: { type: 'string' },
+      replicas: { type: 'string' },
+      'lease-ms': { type: 'string' },
+      'heartbeat-ms': { type: 'string' },
+      'min-members': { type: 'string' },
+      'snapshot-every-ms': { type: 'string' },
+      'status-every-ms': { type: 'string' },
+      'max-age-ms': { type: 'string' },
+      model: { type: 'string' },
+    },
+  });
+  if (values.nats === undefined) {
+    throw new GruStreamError('E_ARGUMENT', '--nats nats://host:port[,nats://host:port…] is required');
+  }
+  const o: NatsGatewayOptions = {
+    servers: values.nats.split(',').filter(Boolean),
+    partitions: intOption('partitions', values.partitions, 1),
+    replicas: intOption('replicas', values.replicas, 1),
+    leaseMs: intOption('lease-ms', values['lease-ms'], 100),
+    heartbeatMs: intOption('heartbeat-ms', values['heartbeat-ms'], 10),
+    minMembers: intOption('min-members', values['min-members'], 1),
+    snapshotEveryMs: intOption('snapshot-every-ms', values['snapshot-every-ms']),
+    statusEveryMs: intOption('status-every-ms', values['status-every-ms']),
+    maxAgeMs: intOption('max-age-ms', values['max-age-ms'], 1000),
+  };
+  if (values.id !== undefined) o.id = values.id;
+  if (values.model !== undefined) o.model = values.model;
+  const up: { gateway?: NatsGateway } = {};
+  let signalled: string | undefined;
+  const shutDown = (g: NatsGateway, signal: string): void => {
+    console.error(`gateway ${g.id}: ${signal}: handing partitions over and stopping`);
+    g.stop().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        console.error(`gateway ${g.id}: stop failed: ${e instanceof Error ? e.message : String(e)}`);
+        process.exit(1);
+      },
+    );
+  };
+  const onSignal = (signal: string): void => {
+    if (signalled !== undefined) return;
+    signalled = signal;
+    if (up.gateway !== undefined) shutDown(up.gateway, signal);
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  up.gateway = await startNatsGateway(o);
+  console.log('gateway ready');
+  if (signalled !== undefined) shutDown(up.gateway, signalled);
+}
+
+main().catch((e: unknown) => {
+  const code = e instanceof GruStreamError ? `[${e.code}] ` : '';
+  console.error(`gateway: ${code}${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

@@ -1,0 +1,129 @@
+/**
+ * A nats-server JetStream cluster on free loopback ports, started by a test from config files of its
+ * own (with the partition mapping of the NATS gateway) and stopped by PID. Ready once every node
+ * logs "Server is ready" and the JetStream API answers (a meta leader is elected). Fails (never
+ * skips) when nats-server is missing: CI installs it (`apt-get install -y nats-server`).
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { partitionMapping } from '../../demo/iot/nats/contract.js';
+import { freePort } from '../iot/mosquitto.js';
+
+export const NATS_SERVER = process.env.NATS_SERVER_PATH ?? '/usr/sbin/nats-server';
+
+export interface NatsNode {
+  name: string;
+  url: string;
+  child: ChildProcess;
+  log: string[];
+  exited: Promise<void>;
+}
+
+export interface NatsCluster {
+  nodes: NatsNode[];
+  /** Every node's client URL. */
+  urls: string[];
+  /** SIGKILLs node `i` and resolves once it is gone. */
+  kill(i: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function startNode(name: string, conf: string): Promise<NatsNode> {
+  const child = spawn(NATS_SERVER, ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const log: string[] = [];
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    const onData = (d: Buffer): void => {
+      buffered += d.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop()!;
+      for (const l of lines) {
+        log.push(l);
+        if (l.includes('Server is ready')) resolve({ name, url: '', child, log, exited });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) =>
+      reject(new Error(`nats-server ${name} exited (${code}) before ready:\n${log.join('\n')}`)),
+    );
+  });
+}
+
+/** Starts `size` nodes mapping telemetry onto `partitions` partitions. */
+export async function startNatsCluster(size: number, partitions: number): Promise<NatsCluster> {
+  if (!existsSync(NATS_SERVER)) {
+    throw new Error(
+      `nats-server not found at ${NATS_SERVER}: apt-get install -y nats-server, or set NATS_SERVER_PATH`,
+    );
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'nats-cluster-'));
+  const ports = await Promise.all(Array.from({ length: size }, () => freePort()));
+  const routePorts = await Promise.all(Array.from({ length: size }, () => freePort()));
+  const routes = routePorts.map((q) => `nats://127.0.0.1:${q}`);
+  const nodes = await Promise.all(
+    ports.map(async (port, i) => {
+      const conf = join(dir, `n${i}.conf`);
+      await writeFile(
+        conf,
+        [
+          `server_name: n${i}`,
+          `listen: 127.0.0.1:${port}`,
+          `jetstream { store_dir: "${join(dir, `n${i}`)}" }`,
+          `cluster { name: c, listen: 127.0.0.1:${routePorts[i]}, routes: [${routes.join(', ')}] }`,
+          partitionMapping(partitions),
+        ].join('\n'),
+      );
+      const node = await startNode(`n${i}`, conf);
+      node.url = `nats://127.0.0.1:${port}`;
+      return node;
+    }),
+  );
+  const urls = nodes.map((n) => n.url);
+  const stop = async (): Promise<void> => {
+    for (const n of nodes) {
+      if (n.child.exitCode === null && n.child.signalCode === null) n.child.kill('SIGTERM');
+      await n.exited;
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+  // The JetStream API answers once the meta group has a leader; until then it refuses.
+  try {
+    const nc = await connect({ servers: urls });
+    try {
+      const jsm = await jetstreamManager(nc, { checkAPI: false, timeout: 1000 });
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await jsm.getAccountInfo();
+          break;
+        } catch (e) {
+          if (attempt >= 60) throw e;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    } finally {
+      await nc.close();
+    }
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  const kill = async (i: number): Promise<void> => {
+    const n = nodes[i]!;
+    if (n.child.exitCode === null && n.child.signalCode === null) n.child.kill('SIGKILL');
+    await n.exited;
+  };
+  return {
+    nodes,
+    urls,
+    kill,
+    stop,
+  };
+}

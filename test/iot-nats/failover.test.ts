@@ -1,0 +1,161 @@
+/**
+ * The issue's failure test on a real 3-node nats-server cluster (loopback, started here): 3 gateway
+ * processes share 6 partitions of 300 sensors; one gateway is SIGKILLed mid-run (once a quarter of
+ * all samples are scored), then one nats-server node (once 80 % are). At the end every sensor has a
+ * score for each seq 1…60, and every copy of every score (a takeover replays the samples after the
+ * dead owner's last snapshot, so some are published twice) equals the library's score of the same
+ * telemetry outside NATS. Takeover time (kill → the last of the dead gateway's partitions acquired)
+ * is printed.
+ */
+import { connect } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { jetstream } from '@nats-io/jetstream';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { loadSensorModel } from '../../demo/iot/gateway/sensor-model.js';
+import type { GatewayEvent } from '../../demo/iot/nats/gateway.js';
+import { publishTelemetry } from '../../demo/iot/nats/publisher.js';
+import { plant, referenceScores, telemetry } from '../iot/plant.js';
+import { startNatsCluster } from './cluster.js';
+import type { NatsCluster } from './cluster.js';
+import { startNatsGatewayProcess } from './gateway-process.js';
+import type { NatsGatewayProcess } from './gateway-process.js';
+import { ResultsObserver } from './observer.js';
+
+const P = 6;
+const SENSORS = 300;
+const SAMPLES = 60;
+/** Relative score difference allowed against the library's run (measured: 0, see the log line). */
+const SCORE_TOLERANCE = 1e-6;
+const LEASE_MS = 3000;
+const sensors = plant(
+  Array.from({ length: SENSORS }, (_, i) => `f-${i}`),
+  SAMPLES,
+);
+const ids = sensors.map((s) => s.id);
+
+let cluster: NatsCluster;
+let nc: NatsConnection;
+let observer: ResultsObserver;
+const gateways: NatsGatewayProcess[] = [];
+
+beforeAll(async () => {
+  cluster = await startNatsCluster(3, P);
+  nc = await connect({ servers: cluster.urls, maxReconnectAttempts: -1 });
+});
+afterAll(async () => {
+  for (const g of gateways)
+    if (g.child.exitCode === null && g.child.signalCode === null) g.child.kill('SIGKILL');
+  observer?.stop();
+  await nc?.close();
+  await cluster?.stop();
+});
+
+const gatewayArgs = (): string[] => [
+  '--nats',
+  cluster.urls.join(','),
+  '--partitions',
+  String(P),
+  '--lease-ms',
+  String(LEASE_MS),
+  '--heartbeat-ms',
+  '300',
+  '--snapshot-every-ms',
+  '1000',
+  '--status-every-ms',
+  '0',
+];
+
+/** Publishes samples [from, to) of every sensor, a round at a time, each stored once (retried). */
+async function publish(from: number, to: number): Promise<void> {
+  const js = jetstream(nc);
+  for (let k = from; k < to; k++) {
+    await Promise.all(sensors.map((s) => publishTelemetry(js, s.id, k + 1, telemetry(s, k))));
+  }
+}
+
+/** The partitions `g` owns after its latest `owns` event. */
+const ownedBy = (g: NatsGatewayProcess): number[] => {
+  const e = g.events.filter((x) => x.event === 'owns').pop();
+  return e?.event === 'owns' ? e.partitions : [];
+};
+
+it('loses no sample and scores none differently through a gateway SIGKILL and a server SIGKILL', async () => {
+  for (const name of ['gw-0', 'gw-1', 'gw-2'])
+    gateways.push(await startNatsGatewayProcess(name, gatewayArgs()));
+  // Settled: 2 partitions each (joins rebalance until then).
+  await Promise.all(
+    gateways.map((g) => g.until(() => gateways.every((x) => ownedBy(x).length === P / gateways.length))),
+  );
+  observer = await ResultsObserver.start(nc);
+
+  // Phase 1: samples 1…40; gw-1 is SIGKILLed once a quarter of all samples are scored.
+  const victim = gateways[1]!;
+  const victimPartitions = ownedBy(victim);
+  const phase1 = publish(0, 40);
+  await observer.until(() => observer.distinct >= (SENSORS * SAMPLES) / 4);
+  const killedAt = Date.now();
+  victim.child.kill('SIGKILL');
+  await victim.exited;
+  const survivors = [gateways[0]!, gateways[2]!];
+  const takeovers = await Promise.all(
+    victimPartitions.map(
+      (p) =>
+        new Promise<Extract<GatewayEvent, { event: 'acquired' }>>((resolve) =>
+          survivors.forEach((g) =>
+            g
+              .until((e) => e.event === 'acquired' && e.partition === p && e.at >= killedAt)
+              .then((e) => resolve(e as Extract<GatewayEvent, { event: 'acquired' }>)),
+          ),
+        ),
+    ),
+  );
+  await phase1;
+  await observer.until(() => observer.complete(ids, 40));
+  const takeoverMs = Math.max(...takeovers.map((e) => e.at - killedAt));
+
+  // Phase 2: samples 41…60; a server node is SIGKILLed once 80 % of all samples are scored.
+  const phase2 = publish(40, SAMPLES);
+  await observer.until(() => observer.distinct >= SENSORS * SAMPLES * 0.8);
+  await cluster.kill(2);
+  await phase2;
+  await observer.until(() => observer.complete(ids, SAMPLES));
+
+  const ref = await referenceScores(loadSensorModel(), sensors);
+  let worst = 0;
+  let copies = 0;
+  for (const s of sensors) {
+    const bySeq = observer.scores.get(s.id)!;
+    expect([...bySeq.keys()].sort((x, y) => x - y)).toEqual(Array.from({ length: SAMPLES }, (_, k) => k + 1));
+    for (const [seq, got] of bySeq) {
+      copies += got.length - 1;
+      const want = ref.get(s.id)![seq - 1]!;
+      for (const g of got) worst = Math.max(worst, Math.abs(g.score - want.score) / Math.max(1, want.score));
+    }
+  }
+  console.log(
+    `failover: ${SENSORS} sensors × ${SAMPLES} samples; takeover of partitions [${victimPartitions}] ` +
+      `${takeoverMs} ms after SIGKILL (lease ${LEASE_MS} ms), from stream seqs [${takeovers.map((e) => e.fromStreamSeq)}]; ` +
+      `${copies} scores published twice (replayed after the last snapshot, de-duplicated by seq); ` +
+      `worst relative score difference ${worst.toExponential(2)}`,
+  );
+  expect(worst).toBeLessThanOrEqual(SCORE_TOLERANCE);
+  // Both survivors are alive, and between them own every partition again (one may have dropped a
+  // lease it could not renew while the cluster re-elected leaders, and taken it back since).
+  expect(survivors.map((g) => g.child.exitCode)).toEqual([null, null]);
+  const all = Array.from({ length: P }, (_, p) => p).join();
+  const covered = (): boolean => survivors.flatMap(ownedBy).sort().join() === all;
+  await Promise.race(survivors.map((g) => g.until(covered)));
+  const logged = (what: string): number =>
+    survivors.flatMap((g) => g.log.filter((l) => l.includes(what))).length;
+  console.log(
+    `failover: survivors' logs: ${logged('dropped')} partitions dropped, ${logged('expired unclaimed')} ` +
+      `leases renewed after expiring, ${logged('heartbeat took')} slow heartbeats`,
+  );
+  for (const g of survivors)
+    console.log(
+      g.log
+        .filter((l) => /dropped|heartbeat took|failed/.test(l))
+        .slice(0, 20)
+        .join('\n'),
+    );
+}, 240_000);

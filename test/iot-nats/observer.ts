@@ -1,0 +1,73 @@
+/**
+ * Reads everything the gateways published from the results stream (an ordered consumer, which
+ * survives a server's death), per sensor and `seq`, keeping every copy so duplicates can be counted
+ * and compared.
+ */
+import type { NatsConnection } from '@nats-io/transport-node';
+import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
+import type { ConsumerMessages } from '@nats-io/jetstream';
+import { RESULTS_STREAM } from '../../demo/iot/nats/contract.js';
+import type { NatsScore } from '../../demo/iot/nats/contract.js';
+
+export class ResultsObserver {
+  /** sensor → seq → every score published for it. */
+  readonly scores = new Map<string, Map<number, NatsScore[]>>();
+  /** Score messages received (copies included). */
+  received = 0;
+  private waiters: { check: () => boolean; resolve: () => void }[] = [];
+
+  private constructor(private readonly messages: ConsumerMessages) {}
+
+  static async start(nc: NatsConnection): Promise<ResultsObserver> {
+    const c = await jetstream(nc).consumers.get(RESULTS_STREAM, {
+      filter_subjects: 'gru.*.score',
+      deliver_policy: DeliverPolicy.All,
+    });
+    const o = new ResultsObserver(await c.consume());
+    void o.run();
+    return o;
+  }
+
+  private async run(): Promise<void> {
+    for await (const m of this.messages) {
+      const sensor = m.subject.split('.')[1]!;
+      const s = m.json<NatsScore>();
+      let bySeq = this.scores.get(sensor);
+      if (!bySeq) this.scores.set(sensor, (bySeq = new Map()));
+      bySeq.set(s.seq, [...(bySeq.get(s.seq) ?? []), s]);
+      this.received++;
+      this.waiters = this.waiters.filter((w) => {
+        if (!w.check()) return true;
+        w.resolve();
+        return false;
+      });
+    }
+  }
+
+  /** Resolves once `check()` holds after some message (or at once); bounded by the test's timeout. */
+  until(check: () => boolean): Promise<void> {
+    if (check()) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ check, resolve }));
+  }
+
+  /** True when every sensor has a score for each seq 1…n. */
+  complete(sensors: string[], n: number): boolean {
+    return sensors.every((id) => {
+      const bySeq = this.scores.get(id);
+      if (!bySeq) return n === 0;
+      for (let k = 1; k <= n; k++) if (!bySeq.has(k)) return false;
+      return true;
+    });
+  }
+
+  /** Distinct (sensor, seq) pairs scored. */
+  get distinct(): number {
+    let n = 0;
+    for (const m of this.scores.values()) n += m.size;
+    return n;
+  }
+
+  stop(): void {
+    this.messages.stop();
+  }
+}
