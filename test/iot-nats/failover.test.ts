@@ -42,7 +42,14 @@ beforeAll(async () => {
   cluster = await startNatsCluster(3, P);
   nc = await connect({ servers: cluster.urls, maxReconnectAttempts: -1 });
 });
+let finished = false;
+const t0 = Date.now();
+const phase = (what: string): void =>
+  console.log(`failover: ${((Date.now() - t0) / 1000).toFixed(1)} s: ${what}`);
+
 afterAll(async () => {
+  // On a failure, what the gateways last said is the first thing to look at.
+  if (!finished) for (const g of gateways) console.log(`${g.id}:\n${g.log.slice(-15).join('\n')}`);
   for (const g of gateways)
     if (g.child.exitCode === null && g.child.signalCode === null) g.child.kill('SIGKILL');
   observer?.stop();
@@ -82,11 +89,12 @@ const ownedBy = (g: NatsGatewayProcess): number[] => {
 it('loses no sample and scores none differently through a gateway SIGKILL and a server SIGKILL', async () => {
   for (const name of ['gw-0', 'gw-1', 'gw-2'])
     gateways.push(await startNatsGatewayProcess(name, gatewayArgs()));
-  // Settled: 2 partitions each (joins rebalance until then).
-  await Promise.all(
-    gateways.map((g) => g.until(() => gateways.every((x) => ownedBy(x).length === P / gateways.length))),
-  );
+  // Settled: 2 partitions each (joins rebalance until then). Any gateway's event may be the one that
+  // completes it, so the first of them to see it resolves the wait.
+  const even = (): boolean => gateways.every((x) => ownedBy(x).length === P / gateways.length);
+  await Promise.race(gateways.map((g) => g.until(even)));
   observer = await ResultsObserver.start(nc);
+  phase('3 gateways settled');
 
   // Phase 1: samples 1…40; gw-1 is SIGKILLed once a quarter of all samples are scored.
   const victim = gateways[1]!;
@@ -95,6 +103,7 @@ it('loses no sample and scores none differently through a gateway SIGKILL and a 
   await observer.until(() => observer.distinct >= (SENSORS * SAMPLES) / 4);
   const killedAt = Date.now();
   victim.child.kill('SIGKILL');
+  phase(`${victim.id} SIGKILLed at ${observer.distinct} scores`);
   await victim.exited;
   const survivors = [gateways[0]!, gateways[2]!];
   const takeovers = await Promise.all(
@@ -109,16 +118,21 @@ it('loses no sample and scores none differently through a gateway SIGKILL and a 
         ),
     ),
   );
+  phase('its partitions taken over');
   await phase1;
   await observer.until(() => observer.complete(ids, 40));
+  phase('samples 1…40 all scored');
   const takeoverMs = Math.max(...takeovers.map((e) => e.at - killedAt));
 
   // Phase 2: samples 41…60; a server node is SIGKILLed once 80 % of all samples are scored.
   const phase2 = publish(40, SAMPLES);
   await observer.until(() => observer.distinct >= SENSORS * SAMPLES * 0.8);
   await cluster.kill(2);
+  phase(`server n2 SIGKILLed at ${observer.distinct} scores`);
   await phase2;
+  phase('samples 41…60 stored');
   await observer.until(() => observer.complete(ids, SAMPLES));
+  phase('samples 1…60 all scored');
 
   const ref = await referenceScores(loadSensorModel(), sensors);
   let worst = 0;
@@ -145,6 +159,7 @@ it('loses no sample and scores none differently through a gateway SIGKILL and a 
   const all = Array.from({ length: P }, (_, p) => p).join();
   const covered = (): boolean => survivors.flatMap(ownedBy).sort().join() === all;
   await Promise.race(survivors.map((g) => g.until(covered)));
+  finished = true;
   const logged = (what: string): number =>
     survivors.flatMap((g) => g.log.filter((l) => l.includes(what))).length;
   console.log(

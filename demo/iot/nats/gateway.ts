@@ -189,20 +189,15 @@ export async function startNatsGateway(o: NatsGatewayOptions): Promise<NatsGatew
     }
   };
 
+  /** The partitions last announced in an `owns` event (drops by the renewal timer included next tick). */
+  let lastOwns = '';
   const tick = async (): Promise<void> => {
-    const before = ownedList().join();
     const started = performance.now();
     for (const owner of lost) {
       const p = owner.partition;
       if (owned.get(p)?.owner === owner) drop(p, 'given up by its owner');
     }
     lost.clear();
-    // Leases first, all at once: they are what expires.
-    await Promise.all(
-      [...owned].map(([p, l]) =>
-        renew(p, l).catch((e: unknown) => log(`gateway ${id}: renewing partition ${p}: ${errorText(e)}`)),
-      ),
-    );
     await buckets.members.put(id, JSON.stringify({ at: Date.now() }));
     const members = await liveMembers();
     const mine = new Set<number>();
@@ -233,7 +228,10 @@ export async function startNatsGateway(o: NatsGatewayOptions): Promise<NatsGatew
         await buckets.leases.delete(leaseKey(p)).catch(() => undefined);
       }
     }
-    if (ownedList().join() !== before) emit({ event: 'owns', id, at: Date.now(), partitions: ownedList() });
+    if (ownedList().join() !== lastOwns) {
+      lastOwns = ownedList().join();
+      emit({ event: 'owns', id, at: Date.now(), partitions: ownedList() });
+    }
     const ms = performance.now() - started;
     if (ms > leaseMs / 2) log(`gateway ${id}: heartbeat took ${ms.toFixed(0)} ms (lease ${leaseMs} ms)`);
   };
@@ -248,6 +246,20 @@ export async function startNatsGateway(o: NatsGatewayOptions): Promise<NatsGatew
       log(`gateway ${id}: hand-over of partition ${p} failed: ${errorText(e)}`);
     }
   };
+
+  // Leases are renewed on their own timer, all at once: a heartbeat held up by a slow acquisition
+  // (a JetStream request timing out while the cluster re-elects after a server's death) must not let
+  // the leases already held expire, or the partitions ping-pong between gateways.
+  let renewing = false;
+  const renewTimer = setInterval(() => {
+    if (renewing || stopping) return;
+    renewing = true;
+    void Promise.all(
+      [...owned].map(([p, l]) =>
+        renew(p, l).catch((e: unknown) => log(`gateway ${id}: renewing partition ${p}: ${errorText(e)}`)),
+      ),
+    ).finally(() => (renewing = false));
+  }, heartbeatMs);
 
   let ticking: Promise<void> = Promise.resolve();
   let heartbeat: NodeJS.Timeout | undefined;
@@ -296,6 +308,7 @@ export async function startNatsGateway(o: NatsGatewayOptions): Promise<NatsGatew
       (stopped ??= (async () => {
         stopping = true;
         clearTimeout(heartbeat);
+        clearInterval(renewTimer);
         clearInterval(statusTimer);
         await ticking;
         await buckets.members
