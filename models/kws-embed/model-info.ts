@@ -29,7 +29,9 @@ export const FLOAT_FILE = 'kws-embed-float-weights.bin';
  */
 export function featureSpec(): SpeechEmbeddingFeatureSpec {
   const file = 'embedding_model.tflite';
-  const bytes = new Uint8Array(readFileSync(fileURLToPath(new URL(`../speech-embedding/${file}`, import.meta.url))));
+  const bytes = new Uint8Array(
+    readFileSync(fileURLToPath(new URL(`../speech-embedding/${file}`, import.meta.url))),
+  );
   return {
     kind: 'speech-embedding',
     sampleRate: SAMPLE_RATE as 16000,
