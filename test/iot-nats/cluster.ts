@@ -1,7 +1,7 @@
 /**
  * A nats-server JetStream cluster on free loopback ports, started by a test from config files of its
  * own (with the partition mapping of the NATS gateway) and stopped by PID. Ready once every node
- * logs "Server is ready" and the JetStream API answers (a meta leader is elected). Fails (never
+ * logs "Server is ready" and a stream replicated on every node can be created. Fails (never
  * skips) when nats-server is missing: CI installs it (`apt-get install -y nats-server`).
  */
 import { spawn } from 'node:child_process';
@@ -94,14 +94,17 @@ export async function startNatsCluster(size: number, partitions: number): Promis
     }
     await rm(dir, { recursive: true, force: true });
   };
-  // The JetStream API answers once the meta group has a leader; until then it refuses.
+  // The JetStream API answers once the meta group has a leader, and places a replicated stream once
+  // every peer has joined it; until then it refuses.
   try {
     const nc = await connect({ servers: urls });
     try {
       const jsm = await jetstreamManager(nc, { checkAPI: false, timeout: 1000 });
       for (let attempt = 0; ; attempt++) {
         try {
-          await jsm.getAccountInfo();
+          // Ready for the gateways once a stream replicated on every node can be placed.
+          await jsm.streams.add({ name: 'READY_PROBE', subjects: ['ready.probe'], num_replicas: size });
+          await jsm.streams.delete('READY_PROBE');
           break;
         } catch (e) {
           if (attempt >= 60) throw e;
