@@ -4,7 +4,7 @@
  * crosses (the renderer is untrusted to the main process, and the main process's messages are checked
  * once more in the preload). Browser-safe: no Node or Electron imports.
  */
-import { GruStreamError } from 'gru-stream';
+import { GruStreamError } from '../../src/index.js';
 import { SENSOR_ID } from '../iot/contract.js';
 
 /** IPC channel names (`invoke`/`handle` for requests, `send`/`on` for the rest). */

@@ -5,7 +5,7 @@
  * desktop notification. Everything it does to the desktop goes through the injected {@link Shell},
  * so tests drive it with a fake one (`electron-shell.ts` is the real one).
  */
-import { GruStreamError } from 'gru-stream';
+import { GruStreamError } from '../../../src/index.js';
 import type { WidgetConfig, WidgetReport } from '../api.js';
 import { parseSensor } from '../api.js';
 

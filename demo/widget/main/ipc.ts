@@ -5,7 +5,7 @@
  * `report` is logged) and changes nothing.
  */
 import type { IpcMainEvent, IpcMainInvokeEvent } from 'electron';
-import { GruStreamError } from 'gru-stream';
+import { GruStreamError } from '../../../src/index.js';
 import { CHANNELS, parseListening, parseReport, parseSensor } from '../api.js';
 import type { WidgetConfig } from '../api.js';
 import type { WidgetApp } from './app.js';
