@@ -11,11 +11,12 @@
 import { GruStreamError } from '../errors.js';
 import { EmbeddingWindow, SPEECH_EMBEDDING } from '../features/embedding-window.js';
 import type { EmbeddingWindowState } from '../features/embedding-window.js';
-import { findNonFinite, nonFiniteError } from '../protocol/chunk.js';
+import { DEFAULT_CHUNK_LIMITS } from '../protocol/chunk.js';
+import type { ChunkLimits } from '../protocol/chunk.js';
 import type { EngineApi, EngineInfo, StepRequest, StepResult } from '../protocol/engine.js';
 import { checkCrc32, withCrc32 } from '../protocol/crc32.js';
 import { decode, encode } from './codec.js';
-import { validateRequestLayout } from './validate.js';
+import { checkChunk, validateRequestLayout } from './validate.js';
 
 /** What the front-end stage needs of an embedding runner (`EmbeddingRunner` in the runtime). */
 export interface WindowModel {
@@ -57,6 +58,8 @@ export function createTwoStageEngine(
 class TwoStageEngine implements EngineApi {
   private readonly windows = new Map<string, EmbeddingWindow>();
   private readonly infoCache: EngineInfo;
+  /** The GRU engine's chunk limits, applied here to the mel frames the client sends. */
+  private readonly limits: ChunkLimits;
   /** Window and embedding buffers reused across steps; grown by doubling. */
   private windowBuf = new Float32Array(0);
   private embedBuf = new Float32Array(0);
@@ -67,6 +70,7 @@ class TwoStageEngine implements EngineApi {
     private readonly normalize: ((embeddings: Float32Array) => void) | undefined,
   ) {
     const inner = gru.info();
+    this.limits = inner.limits ?? DEFAULT_CHUNK_LIMITS;
     if (inner.inputSize !== EMBED) {
       throw new GruStreamError(
         'E_MODEL_UNSUPPORTED',
@@ -108,16 +112,15 @@ class TwoStageEngine implements EngineApi {
     let start = 0;
     for (let i = 0; i < n; i++) {
       const count = frameCounts[i]!;
-      const stream = streams[i];
-      const from = start * BINS;
+      // The engine's own per-chunk check (id, length, limits, finite values), on the mel frames.
+      const bad = checkChunk(request, i, start, BINS, this.limits);
       start += count;
-      const bad = this.chunkError(stream, count, request, from, i);
       if (bad !== undefined) {
         refused.push({ index: i, error: bad.toJSON() });
         due[i] = -1;
         continue;
       }
-      const id = stream as string;
+      const id = streams[i]!;
       const window = this.windows.get(id);
       const seen = (window?.framesSeen ?? 0) + (pending.get(id) ?? 0);
       due[i] = windowsDue(seen, count);
@@ -252,31 +255,6 @@ class TwoStageEngine implements EngineApi {
     this.gru.dispose();
     this.frontEnd.dispose();
     this.windows.clear();
-  }
-
-  /** The error refusing chunk `i` before the front end, or undefined. */
-  private chunkError(
-    stream: unknown,
-    count: number,
-    request: StepRequest,
-    from: number,
-    i: number,
-  ): GruStreamError | undefined {
-    if (typeof stream !== 'string' || stream.length === 0) {
-      return new GruStreamError('E_BAD_CHUNK', `chunk ${i}: stream id must be a non-empty string`);
-    }
-    if (count === 0) {
-      return new GruStreamError(
-        'E_BAD_CHUNK',
-        `chunk ${i} of stream '${stream}' has 0 frames; expected ≥ 1`,
-        stream,
-      );
-    }
-    if (request.finite === true) return undefined;
-    const k = findNonFinite(request.frames, from, from + count * BINS);
-    return k < 0
-      ? undefined
-      : nonFiniteError(`chunk ${i} of stream '${stream}'`, stream, k - from, request.frames[k]!, BINS);
   }
 
   private buffer(name: 'windowBuf' | 'embedBuf', floats: number): Float32Array {
