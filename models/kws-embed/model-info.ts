@@ -1,6 +1,7 @@
 /** The shipped speech-embedding keyword head: where its files live, their names, and its manifest's front-end fields. */
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
+import { speechEmbeddingFeatures } from '../../src/model/manifest.js';
 import type { SpeechEmbeddingFeatureSpec } from '../../src/model/manifest.js';
 import { sha256Hex } from '../../src/model/sha256.js';
 import {
@@ -32,16 +33,7 @@ export function featureSpec(): SpeechEmbeddingFeatureSpec {
   const bytes = new Uint8Array(
     readFileSync(fileURLToPath(new URL(`../speech-embedding/${file}`, import.meta.url))),
   );
-  return {
-    kind: 'speech-embedding',
-    sampleRate: SAMPLE_RATE as 16000,
-    melBins: MEL_BINS as 32,
-    windowFrames: WINDOW_FRAMES as 76,
-    stepFrames: STEP_FRAMES as 8,
-    embeddingSize: EMBED_DIM as 96,
-    embeddingModel: file,
-    embeddingSha256: sha256Hex(bytes),
-  };
+  return speechEmbeddingFeatures(file, sha256Hex(bytes));
 }
 
 export function frontEndInfo(id: string): Record<string, unknown> {

@@ -10,7 +10,7 @@ export { calibrateRanges } from './calibrate.js';
 export { referenceStep, referenceSequence, checkWeights } from './gru-reference.js';
 export type { GruForm, GruWeights, HeadKind } from './gru-reference.js';
 export { randomGruWeights } from './random.js';
-export { createManifest, parseManifest, MANIFEST_FORMAT } from './manifest.js';
+export { createManifest, parseManifest, MANIFEST_FORMAT, speechEmbeddingFeatures } from './manifest.js';
 export type { FeatureSpec, ModelManifest } from './manifest.js';
 export { readTflite } from './tflite/reader.js';
 export { writeTflite } from './tflite/writer.js';

@@ -38,6 +38,26 @@ export interface SpeechEmbeddingFeatureSpec {
   embeddingSha256: string;
 }
 
+/**
+ * The feature spec of a head trained on the speech embedding in `embeddingModel` (its file name)
+ * whose bytes hash to `embeddingSha256`: the fixed shapes of Google's speech_embedding.
+ */
+export function speechEmbeddingFeatures(
+  embeddingModel: string,
+  embeddingSha256: string,
+): SpeechEmbeddingFeatureSpec {
+  return {
+    kind: 'speech-embedding',
+    sampleRate: 16000,
+    melBins: 32,
+    windowFrames: 76,
+    stepFrames: 8,
+    embeddingSize: 96,
+    embeddingModel,
+    embeddingSha256,
+  };
+}
+
 export interface ModelManifest {
   format: typeof MANIFEST_FORMAT;
   name: string;

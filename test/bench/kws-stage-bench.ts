@@ -16,7 +16,7 @@ import { createEngine, inferMany, isChunkFailure } from '../../src/node.js';
 import { SpeechMelFrontEnd, SPEECH_MEL } from '../../src/features/speech-mel.js';
 import { parseWav, toMono } from '../../src/features/wav.js';
 import { exportGruModel } from '../../src/model/export.js';
-import type { SpeechEmbeddingFeatureSpec } from '../../src/model/manifest.js';
+import { speechEmbeddingFeatures } from '../../src/model/manifest.js';
 import { randomGruWeights } from '../../src/model/random.js';
 import { sha256Hex } from '../../src/model/sha256.js';
 import { parseBenchArgs, printTable } from './bench-util.js';
@@ -27,16 +27,10 @@ const CHUNK_MS = 100;
 
 /** Writes a random speech-embedding head (B = 1, 8, 64) into `dir`; returns the B = 1 path and siblings. */
 function writeHead(dir: string): string[] {
-  const features: SpeechEmbeddingFeatureSpec = {
-    kind: 'speech-embedding',
-    sampleRate: 16000,
-    melBins: 32,
-    windowFrames: 76,
-    stepFrames: 8,
-    embeddingSize: 96,
-    embeddingModel: 'embedding_model.tflite',
-    embeddingSha256: sha256Hex(new Uint8Array(readFileSync(EMBEDDING))),
-  };
+  const features = speechEmbeddingFeatures(
+    'embedding_model.tflite',
+    sha256Hex(new Uint8Array(readFileSync(EMBEDDING))),
+  );
   const w = randomGruWeights({ inputSize: 96, hiddenSize: 64, outputSize: 12, seed: 5 });
   return exportGruModel(w, { name: 'bench-head', batches: [1, 8, 64], features }).map((f) => {
     writeFileSync(join(dir, f.fileName), f.bytes);

@@ -18,7 +18,7 @@ import type { FeatureNorm } from '../../src/features/normalize.js';
 import { SpeechMelFrontEnd, speechMelFrames } from '../../src/features/speech-mel.js';
 import { exportGruModel } from '../../src/model/export.js';
 import { referenceSequence } from '../../src/model/gru-reference.js';
-import type { SpeechEmbeddingFeatureSpec } from '../../src/model/manifest.js';
+import { speechEmbeddingFeatures } from '../../src/model/manifest.js';
 import { mulberry32, randomGruWeights } from '../../src/model/random.js';
 import { sha256Hex } from '../../src/model/sha256.js';
 import { packChunks } from '../../src/protocol/chunk.js';
@@ -205,16 +205,7 @@ describe('two-stage engine in a worker', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('runs the GRU file behind the embedding model named by its manifest (normalising as it says), and refuses another file', async () => {
-    const features: SpeechEmbeddingFeatureSpec = {
-      kind: 'speech-embedding',
-      sampleRate: 16000,
-      melBins: 32,
-      windowFrames: 76,
-      stepFrames: 8,
-      embeddingSize: 96,
-      embeddingModel: 'embedding_model.tflite',
-      embeddingSha256: sha256Hex(embeddingBytes),
-    };
+    const features = speechEmbeddingFeatures('embedding_model.tflite', sha256Hex(embeddingBytes));
     // Embedding statistics as a trained head ships them: the engine normalises before the GRU.
     const rand = mulberry32(4);
     const featureNorm: FeatureNorm = {
