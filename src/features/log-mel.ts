@@ -14,6 +14,7 @@
  */
 import { GruStreamError } from '../errors.js';
 import type { FeatureSpec } from '../model/manifest.js';
+import { FrameQueue } from './frame-queue.js';
 import { RealFft, isPowerOfTwo } from './fft.js';
 import type { MelFilterbank } from './mel.js';
 import { applyFilterbank, melFilterbank } from './mel.js';
@@ -60,9 +61,6 @@ export const LOG_MEL_DEFAULTS = {
   preEmphasis: 0,
 } as const;
 
-/** Frames the queue can hold before its first growth. */
-const INITIAL_QUEUE_FRAMES = 64;
-
 export class LogMelFrontEnd {
   readonly sampleRate: number;
   readonly windowMs: number;
@@ -89,10 +87,11 @@ export class LogMelFrontEnd {
   private readonly frame: Float64Array;
   private readonly power: Float64Array;
   private readonly mel: Float64Array;
-  /** Finished frames not yet pulled: frames head … head + count − 1 of `queue`. */
-  private queue: Float32Array;
-  private head = 0;
-  private count = 0;
+  /** Finished frames not yet pulled. */
+  private readonly queue: FrameQueue;
+  /** Where {@link computeFrame} writes: room for this push's frames, `written` of them done. */
+  private room: Float32Array = new Float32Array(0);
+  private written = 0;
 
   /** @throws GruStreamError E_ARGUMENT naming the bad option */
   constructor(options: LogMelOptions = {}) {
@@ -156,7 +155,7 @@ export class LogMelFrontEnd {
     this.frame = new Float64Array(o.fftSize);
     this.power = new Float64Array(this.fft.bins);
     this.mel = new Float64Array(o.melBins);
-    this.queue = new Float32Array(INITIAL_QUEUE_FRAMES * o.melBins);
+    this.queue = new FrameQueue(o.melBins);
   }
 
   /** A front end for a manifest's feature spec (other options at {@link LOG_MEL_DEFAULTS}). */
@@ -190,7 +189,7 @@ export class LogMelFrontEnd {
 
   /** Finished frames waiting to be pulled. */
   get pending(): number {
-    return this.count;
+    return this.queue.pending;
   }
 
   /**
@@ -203,7 +202,8 @@ export class LogMelFrontEnd {
     const n = samples.length;
     const win = this.windowLength;
     const produced = this.fill + n >= win ? Math.floor((this.fill + n - win) / this.hopLength) + 1 : 0;
-    this.reserve(produced);
+    this.room = this.queue.tail(produced);
+    this.written = 0;
     const buf = this.buffer;
     const a = this.preEmphasis;
     let prev = this.previous;
@@ -229,7 +229,8 @@ export class LogMelFrontEnd {
       }
     }
     if (n > 0) this.previous = samples[n - 1]!;
-    return this.count;
+    this.queue.commit(this.written);
+    return this.queue.pending;
   }
 
   /**
@@ -238,41 +239,17 @@ export class LogMelFrontEnd {
    * @returns the number of frames written
    */
   pull(out: Float32Array): number {
-    const bins = this.melBins;
-    const frames = Math.min(this.count, Math.floor(out.length / bins));
-    const from = this.head * bins;
-    out.set(this.queue.subarray(from, from + frames * bins));
-    this.head += frames;
-    this.count -= frames;
-    if (this.count === 0) this.head = 0;
-    return frames;
+    return this.queue.pull(out);
   }
 
   /** Forgets buffered audio and pending frames: the next push starts a new stream. */
   reset(): void {
     this.fill = 0;
     this.previous = 0;
-    this.head = 0;
-    this.count = 0;
+    this.queue.clear();
   }
 
-  /** Makes room for `extra` more frames after the pending ones. */
-  private reserve(extra: number): void {
-    const bins = this.melBins;
-    const needed = this.count + extra;
-    const capacity = this.queue.length / bins;
-    if (this.head + needed <= capacity) return;
-    if (needed <= capacity) {
-      this.queue.copyWithin(0, this.head * bins, (this.head + this.count) * bins);
-    } else {
-      const grown = new Float32Array(Math.max(needed, 2 * capacity) * bins);
-      grown.set(this.queue.subarray(this.head * bins, (this.head + this.count) * bins));
-      this.queue = grown;
-    }
-    this.head = 0;
-  }
-
-  /** Turns the full buffer into one frame at the tail of the queue. */
+  /** Turns the full buffer into the next frame of this push's room in the queue. */
   private computeFrame(): void {
     const frame = this.frame;
     const win = this.window;
@@ -282,14 +259,14 @@ export class LogMelFrontEnd {
     this.fft.powerSpectrum(frame, this.power);
     applyFilterbank(this.filterbank, this.power, this.mel);
     const bins = this.melBins;
-    const base = (this.head + this.count) * bins;
+    const base = this.written * bins;
     const floor = this.logFloor;
-    const q = this.queue;
+    const q = this.room;
     for (let m = 0; m < bins; m++) {
       const e = this.mel[m]!;
       q[base + m] = Math.log(e > floor ? e : floor);
     }
-    this.count++;
+    this.written++;
   }
 }
 

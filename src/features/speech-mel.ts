@@ -29,6 +29,7 @@
  * {@link speechMelFrames} on the whole clip. Pure TypeScript, no Node or DOM globals.
  */
 import { GruStreamError } from '../errors.js';
+import { FrameQueue } from './frame-queue.js';
 import { RealFft } from './fft.js';
 import type { MelFilterbank } from './mel.js';
 import { applyFilterbank } from './mel.js';
@@ -79,8 +80,6 @@ export interface SpeechMelState {
   pending: Float32Array;
 }
 
-const INITIAL_QUEUE_FRAMES = 64;
-
 /**
  * Streaming speech-embedding mel front end for one audio stream: push 16 kHz float samples in any
  * chunk sizes, pull 32-bin frames (already `dB/10 + 2`). See the module comment for the recipe.
@@ -101,9 +100,7 @@ export class SpeechMelFrontEnd {
   /** dB values of the current block's frames; `blockCount` of them are valid. */
   private readonly block = new Float32Array(SPEECH_MEL.blockFrames * SPEECH_MEL.melBins);
   private blockCount = 0;
-  private queue = new Float32Array(INITIAL_QUEUE_FRAMES * SPEECH_MEL.melBins);
-  private head = 0;
-  private count = 0;
+  private readonly queue = new FrameQueue(SPEECH_MEL.melBins);
 
   /** Frames that `sampleCount` samples give from a fresh stream: ⌊(n − 512)/160⌋ + 1, or 0. */
   static framesFor(sampleCount: number): number {
@@ -113,7 +110,7 @@ export class SpeechMelFrontEnd {
 
   /** Finished frames waiting to be pulled. */
   get pending(): number {
-    return this.count;
+    return this.queue.pending;
   }
 
   /**
@@ -139,7 +136,7 @@ export class SpeechMelFrontEnd {
         this.fill = frameLength - hop;
       }
     }
-    return this.count;
+    return this.queue.pending;
   }
 
   /**
@@ -152,7 +149,7 @@ export class SpeechMelFrontEnd {
     this.releaseBlock();
     this.fill = 0;
     this.frameIndex = 0;
-    return this.count;
+    return this.queue.pending;
   }
 
   /**
@@ -161,14 +158,7 @@ export class SpeechMelFrontEnd {
    * @returns the number of frames written
    */
   pull(out: Float32Array): number {
-    const bins = this.melBins;
-    const frames = Math.min(this.count, Math.floor(out.length / bins));
-    const from = this.head * bins;
-    out.set(this.queue.subarray(from, from + frames * bins));
-    this.head += frames;
-    this.count -= frames;
-    if (this.count === 0) this.head = 0;
-    return frames;
+    return this.queue.pull(out);
   }
 
   /** Forgets buffered audio, the unfinished block and pending frames: the next push starts a new stream. */
@@ -176,8 +166,7 @@ export class SpeechMelFrontEnd {
     this.fill = 0;
     this.frameIndex = 0;
     this.blockCount = 0;
-    this.head = 0;
-    this.count = 0;
+    this.queue.clear();
   }
 
   /** A copy of the whole state; {@link restore} on any instance continues the stream bit-exactly. */
@@ -187,7 +176,7 @@ export class SpeechMelFrontEnd {
       samples: this.buffer.slice(0, this.fill),
       block: this.block.slice(0, this.blockCount * bins),
       frameIndex: this.frameIndex,
-      pending: this.queue.slice(this.head * bins, (this.head + this.count) * bins),
+      pending: this.queue.copyPending(),
     };
   }
 
@@ -225,9 +214,8 @@ export class SpeechMelFrontEnd {
     this.frameIndex = frameIndex;
     this.block.set(block);
     this.blockCount = blockFrames;
-    this.reserve(pending.length / bins);
-    this.queue.set(pending);
-    this.count = pending.length / bins;
+    this.queue.tail(pending.length / bins).set(pending);
+    this.queue.commit(pending.length / bins);
   }
 
   /** Turns the full buffer into one frame's dB values and closes the block when it is complete. */
@@ -260,32 +248,14 @@ export class SpeechMelFrontEnd {
     let max = -Infinity;
     for (let j = 0; j < values; j++) if (block[j]! > max) max = block[j]!;
     const floor = max - SPEECH_MEL.topDb;
-    this.reserve(this.blockCount);
-    const q = this.queue;
-    const base = (this.head + this.count) * this.melBins;
+    const q = this.queue.tail(this.blockCount);
     const { outputScale, outputOffset } = SPEECH_MEL;
     for (let j = 0; j < values; j++) {
       const db = block[j]! > floor ? block[j]! : floor;
-      q[base + j] = db * outputScale + outputOffset;
+      q[j] = db * outputScale + outputOffset;
     }
-    this.count += this.blockCount;
+    this.queue.commit(this.blockCount);
     this.blockCount = 0;
-  }
-
-  /** Makes room for `extra` more frames after the pending ones. */
-  private reserve(extra: number): void {
-    const bins = this.melBins;
-    const needed = this.count + extra;
-    const capacity = this.queue.length / bins;
-    if (this.head + needed <= capacity) return;
-    if (needed <= capacity) {
-      this.queue.copyWithin(0, this.head * bins, (this.head + this.count) * bins);
-    } else {
-      const grown = new Float32Array(Math.max(needed, 2 * capacity) * bins);
-      grown.set(this.queue.subarray(this.head * bins, (this.head + this.count) * bins));
-      this.queue = grown;
-    }
-    this.head = 0;
   }
 }
 
