@@ -12,6 +12,7 @@
  * `--extra-train-dirs`: more training streams beside `--train-dir`, e.g. the SAM streams
  * (`make-train.ts --synth sam` → models/kws-embed/.cache/train-sam).
  */
+import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { embedEvalSet, loadTrainStreams } from './data-load.js';
 import { TRAIN_DIR, VAL_DIR, loadEvalSet } from './eval-data.js';
@@ -74,5 +75,5 @@ await trainHead({
   options,
   out: String(values.out),
   floatFile: FLOAT_FILE,
-  log: { frontEndChoice: choice, trainDirs: trainDirs.map((d) => d.replace(/^.*\/models\/kws-embed\//, '')) },
+  log: { frontEndChoice: choice, trainDirs: trainDirs.map((d) => relative(MODEL_DIR, resolve(d))) },
 });
