@@ -186,9 +186,11 @@ async function main(): Promise<void> {
   if (other) {
     // Merged per set, so the validation numbers can be read before the test set is scored.
     const file = join(MODEL_DIR, `report-${choice}.json`);
-    const before = existsSync(file)
-      ? (JSON.parse(readFileSync(file, 'utf8')) as { sets: Record<string, unknown> })
-      : { sets: {} };
+    const read = existsSync(file)
+      ? (JSON.parse(readFileSync(file, 'utf8')) as { model: { modelId?: string }; sets: object })
+      : undefined;
+    // Another model's numbers are dropped, not merged.
+    const before = read?.model.modelId === m.modelId ? read : { sets: {} };
     const report = {
       format: 'kws-embed-report/1',
       model: { file: m.file, modelId: m.modelId, detector, frontEnd: fe.id, trainedWith: log.frontEnd },
