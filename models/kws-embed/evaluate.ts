@@ -9,13 +9,18 @@
  * keyword-free speech with near misses and on 60 min of noise, median delay after the word ends;
  * new model float and quantized (int8-weights .tflite in tfjs-tflite); per-voice rows.
  *
- *   npx tsx models/kws-embed/evaluate.ts [--prepare] [--no-readme]
+ *   npx tsx models/kws-embed/evaluate.ts [--prepare] [--no-readme] [--front-end fp16 --set validation|test]
  *
  * `--prepare` builds the reserved test audio (if missing) and caches both sets' embeddings without
  * reading any model or scoring anything (it can run while the model trains).
  *
  * Writes models/kws-embed/report.json and the tables of models/kws-embed/README.md (between the
  * `report:start` / `report:end` markers).
+ *
+ * `--front-end CHOICE` (front-end.ts) scores the shipped head with embeddings from another front end
+ * than the one it was trained with (e.g. `fp16`, the float16-weights embedding file): new model only,
+ * into `report-<CHOICE>.json` (one set at a time with `--set`, merged into that file), README
+ * untouched. Run `--set validation` first and look at it before `--set test`.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,7 +38,7 @@ import { predict } from '../train/predict.js';
 import { embedEvalSet } from './data-load.js';
 import type { EvalStream } from './eval-data.js';
 import { VAL_DIR, loadEvalSet, streamKind } from './eval-data.js';
-import { frontEndFor, type FrontEndChoice } from './front-end.js';
+import { FRONT_END_CHOICES, frontEndFor, type FrontEndChoice } from './front-end.js';
 import type { SetScore } from './lib.js';
 import { detectSteps, scoreSet } from './lib.js';
 import { MODEL_DIR, MODEL_NAME } from './model-info.js';
@@ -46,9 +51,15 @@ const { values } = parseArgs({
     'no-readme': { type: 'boolean', default: false },
     /** Build the reserved test audio and cache the embeddings of both sets, score nothing (no model is read). */
     prepare: { type: 'boolean', default: false },
-    'front-end': { type: 'string', default: 'shipped' },
+    /** Default: the front end the model was trained with (train-log.json). */
+    'front-end': { type: 'string' },
+    /** Which sets to score: validation, test or all. */
+    set: { type: 'string', default: 'all' },
   },
 });
+const SETS = ['validation', 'test', 'all'] as const;
+if (!SETS.includes(values.set as (typeof SETS)[number]))
+  throw new Error(`--set: expected one of ${SETS.join(', ')}, got ${values.set}`);
 
 const readManifest = (dir: string, file: string): ModelManifest =>
   JSON.parse(readFileSync(join(dir, file), 'utf8')) as ModelManifest;
@@ -68,12 +79,13 @@ async function buildTestSetOnce(): Promise<void> {
 interface ModelScores {
   newFloat: SetScore;
   newQuantized: SetScore;
-  old: SetScore;
+  /** Absent when another front end than the training one is scored (`--front-end`). */
+  old?: SetScore;
 }
 
 /** `--prepare`: the test audio and both sets' embeddings, so the scoring run only scores. */
 async function prepare(): Promise<void> {
-  const fe = await frontEndFor(values['front-end'] as FrontEndChoice);
+  const fe = await frontEndFor((values['front-end'] ?? 'shipped') as FrontEndChoice);
   await buildTestSetOnce();
   await embedEvalSet(VAL_DIR, loadEvalSet('val'), fe, 'embed validation');
   await embedEvalSet(TEST_DIR, readTestSet(), fe, 'embed test');
@@ -86,8 +98,16 @@ async function main(): Promise<void> {
     frontEndChoice: FrontEndChoice;
     frontEnd: string;
   };
-  const fe = await frontEndFor(log.frontEndChoice);
-  if (fe.id !== log.frontEnd) throw new Error(`train-log.json: front end ${log.frontEnd}, this run ${fe.id}`);
+  const choice = (values['front-end'] ?? log.frontEndChoice) as FrontEndChoice;
+  if (!FRONT_END_CHOICES.includes(choice))
+    throw new Error(`--front-end: expected one of ${FRONT_END_CHOICES.join(', ')}, got ${choice}`);
+  // Another front end than training's: the head's numbers with it, beside (not instead of) report.json.
+  const other = choice !== log.frontEndChoice;
+  if (!other && values.set !== 'all')
+    throw new Error('--set: report.json needs both sets; --set is for another --front-end');
+  const fe = await frontEndFor(choice);
+  if (!other && fe.id !== log.frontEnd)
+    throw new Error(`train-log.json: front end ${log.frontEnd}, this run ${fe.id}`);
   const m = readManifest(MODEL_DIR, `${MODEL_NAME}-int8-weights-b1.json`);
   const norm = featureNormFromManifest(m)!;
   const detector = detectorParamsFromManifest(m);
@@ -103,20 +123,23 @@ async function main(): Promise<void> {
   );
 
   await buildTestSetOnce();
-  const sets: { name: string; dir: string; streams: EvalStream[]; role: string }[] = [
+  const allSets: { name: string; dir: string; streams: () => EvalStream[]; role: string }[] = [
     {
       name: 'validation',
       dir: VAL_DIR,
-      streams: loadEvalSet('val'),
+      streams: () => loadEvalSet('val'),
       role: 'festival kd + HTS slt (selection and calibration voices)',
     },
     {
       name: 'test',
       dir: TEST_DIR,
-      streams: readTestSet(),
+      streams: readTestSet,
       role: 'RESERVED: every flite voice + festival kal',
     },
   ];
+  const sets = allSets
+    .filter((s) => values.set === 'all' || values.set === s.name)
+    .map((s) => ({ ...s, streams: s.streams() }));
   const results: Record<string, ModelScores> = {};
   for (const set of sets) {
     const emb = await embedEvalSet(set.dir, set.streams, fe, `embed ${set.name}`);
@@ -136,6 +159,13 @@ async function main(): Promise<void> {
       );
     const newFloat = scored(predict(floatModel, xs), (p) => detectSteps(p, detector));
     const newQuantized = scored(runSequences(newRunner, xs), (p) => detectSteps(p, detector));
+    process.stderr.write(
+      `${set.name} (${fe.id}): new recall ${newQuantized.recall.toFixed(3)} speech FA/h ${newQuantized.speechFaPerHour.toFixed(2)} noise FA/h ${newQuantized.noiseFaPerHour.toFixed(2)}; float recall ${newFloat.recall.toFixed(3)}\n`,
+    );
+    if (other) {
+      results[set.name] = { newFloat, newQuantized };
+      continue;
+    }
     const oldProgress = new ProgressLine(`old model ${set.name}`, set.streams.length);
     const oldPost = set.streams.map((s) => {
       const [p] = runSequences(oldRunner, [streamFrames(s.samples, oldNorm)]);
@@ -146,21 +176,41 @@ async function main(): Promise<void> {
     const old = scored(oldPost, (p) => detect(p, oldDetector));
     results[set.name] = { newFloat, newQuantized, old };
     process.stderr.write(
-      `${set.name}: new recall ${newQuantized.recall.toFixed(3)} speech FA/h ${newQuantized.speechFaPerHour.toFixed(2)} noise FA/h ${newQuantized.noiseFaPerHour.toFixed(2)}; old recall ${old.recall.toFixed(3)} speech FA/h ${old.speechFaPerHour.toFixed(2)}\n`,
+      `${set.name}: old recall ${old.recall.toFixed(3)} speech FA/h ${old.speechFaPerHour.toFixed(2)}\n`,
     );
   }
   newRunner.dispose();
   oldRunner.dispose();
+  const scoredSets = Object.fromEntries(sets.map((s) => [s.name, { role: s.role, ...results[s.name]! }]));
+  const seconds = Math.round((performance.now() - started) / 1000);
+  if (other) {
+    // Merged per set, so the validation numbers can be read before the test set is scored.
+    const file = join(MODEL_DIR, `report-${choice}.json`);
+    const read = existsSync(file)
+      ? (JSON.parse(readFileSync(file, 'utf8')) as { model: { modelId?: string }; sets: object })
+      : undefined;
+    // Another model's numbers are dropped, not merged.
+    const before = read?.model.modelId === m.modelId ? read : { sets: {} };
+    const report = {
+      format: 'kws-embed-report/1',
+      model: { file: m.file, modelId: m.modelId, detector, frontEnd: fe.id, trainedWith: log.frontEnd },
+      sets: { ...before.sets, ...scoredSets },
+      seconds: { ...(before as { seconds?: object }).seconds, [values.set!]: seconds },
+    };
+    writeFileSync(file, JSON.stringify(report, null, 1) + '\n');
+    process.stderr.write(`evaluate: ${file} written in ${seconds} s\n`);
+    return;
+  }
   const report = {
     format: 'kws-embed-report/1',
     model: { file: m.file, modelId: m.modelId, detector, frontEnd: fe.id },
     oldModel: { file: oldManifest.file, modelId: oldManifest.modelId, detector: oldDetector },
-    sets: Object.fromEntries(sets.map((s) => [s.name, { role: s.role, ...results[s.name]! }])),
-    seconds: Math.round((performance.now() - started) / 1000),
+    sets: scoredSets,
+    seconds,
   };
   writeFileSync(join(MODEL_DIR, 'report.json'), JSON.stringify(report, null, 1) + '\n');
   if (!values['no-readme'])
-    writeReadme(report.sets as unknown as Record<string, ModelScores & { role: string }>, detector);
+    writeReadme(report.sets as unknown as Record<string, Required<ModelScores> & { role: string }>, detector);
   process.stderr.write(`evaluate: report.json written in ${report.seconds} s\n`);
 }
 
@@ -168,7 +218,10 @@ const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
 const fa = (n: number, perHour: number): string => `${n} (${perHour.toFixed(1)}/h)`;
 const ms = (x: number): string => (Number.isFinite(x) ? `${Math.round(x)} ms` : '–');
 
-function writeReadme(sets: Record<string, ModelScores & { role: string }>, detector: DetectorParams): void {
+function writeReadme(
+  sets: Record<string, Required<ModelScores> & { role: string }>,
+  detector: DetectorParams,
+): void {
   const lines: string[] = [];
   lines.push(
     `Detector (calibrated on the validation voices, quantized model): smoothing ${detector.smoothingFrames} steps (${detector.smoothingFrames * 80} ms), threshold ${detector.threshold}, suppression ${detector.suppressionMs} ms.`,

@@ -81,6 +81,11 @@ export interface TrainPlanOptions {
   streamMs: number;
   seed: number;
   voices: Voice[];
+  /**
+   * Other training synthesizers' voices to speak with instead of `voices` (SAM, sam-voices.ts); the
+   * espeak-ng rate and pitch draws are then ignored. Never a validation or reserved voice.
+   */
+  speakers?: SynthVoice[];
   /** Share of streams that are noise only (no speech). */
   noiseOnly: number;
 }
@@ -138,7 +143,7 @@ export function trainPlans(o: TrainPlanOptions): StreamPlan[] {
         label,
         speak: {
           text,
-          voice: { engine: 'espeak', voice: d.pick(o.voices) },
+          voice: o.speakers ? d.pick(o.speakers) : { engine: 'espeak', voice: d.pick(o.voices) },
           wpm: d.int(120, 220),
           pitch: d.int(20, 80),
           effects: prosodyEffects(prosody),

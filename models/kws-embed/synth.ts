@@ -1,5 +1,5 @@
 /**
- * Speech from three synthesizers as 16 kHz mono float32: espeak-ng (training voices), festival
+ * Speech from four synthesizers as 16 kHz mono float32: espeak-ng and SAM (training voices), festival
  * (kd and HTS slt for validation; kal for the reserved test) and flite (reserved test). Each spoken
  * text may pass through sox effects (tempo, pitch, speed, band limits) on the way out.
  */
@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { speak } from '../kws/data/tools.js';
 import type { Voice } from '../kws/data/voices.js';
+import type { SamParams } from './sam-voices.js';
+import { samToWavFile, samVoiceName } from './sam-voices.js';
 
 export const SAMPLE_RATE = 16000;
 
@@ -18,10 +20,13 @@ export type SynthVoice =
   /** `fn`: the festival voice function, e.g. `voice_ked_diphone`. */
   | { engine: 'festival'; fn: string }
   /** `name`: a `flite -lv` voice. */
-  | { engine: 'flite'; name: string };
+  | { engine: 'flite'; name: string }
+  /** SAM (sam-js): training only. */
+  | { engine: 'sam'; params: SamParams };
 
 export function synthVoiceName(v: SynthVoice): string {
   if (v.engine === 'espeak') return `espeak:${v.voice.accent}+${v.voice.variant}`;
+  if (v.engine === 'sam') return samVoiceName(v.params);
   return v.engine === 'festival' ? `festival:${v.fn.replace(/^voice_/, '')}` : `flite:${v.name}`;
 }
 
@@ -105,6 +110,14 @@ async function speakOne(s: SpeakSpec): Promise<Float32Array> {
       pitch: s.pitch ?? 50,
       effects: s.effects ?? [],
     });
+  }
+  if (v.engine === 'sam') {
+    const w = await samToWavFile(s.text, v.params);
+    try {
+      return await soxFile(w.file, s.effects ?? []);
+    } finally {
+      w.done();
+    }
   }
   if (v.engine === 'flite') {
     const dir = mkdtempSync(join(tmpdir(), 'kws-flite-'));

@@ -7,8 +7,12 @@
  *
  *   npx tsx models/kws-embed/train.ts [--hidden 64] [--epochs 40] [--patience 10] [--seq 128] [--batch 32]
  *     [--lr 0.003] [--threads 2] [--max-minutes 20] [--seed 1] [--feature-noise 0.1] [--front-end shipped|onnx]
- *     [--train-dir models/kws-embed/.cache/train] [--out models/kws-embed]
+ *     [--train-dir models/kws-embed/.cache/train] [--extra-train-dirs DIR,DIR] [--out models/kws-embed]
+ *
+ * `--extra-train-dirs`: more training streams beside `--train-dir`, e.g. the SAM streams
+ * (`make-train.ts --synth sam` → models/kws-embed/.cache/train-sam).
  */
+import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { embedEvalSet, loadTrainStreams } from './data-load.js';
 import { TRAIN_DIR, VAL_DIR, loadEvalSet } from './eval-data.js';
@@ -33,6 +37,7 @@ const { values } = parseArgs({
     'feature-noise': { type: 'string', default: String(d.featureNoise) },
     'front-end': { type: 'string', default: 'shipped' },
     'train-dir': { type: 'string', default: TRAIN_DIR },
+    'extra-train-dirs': { type: 'string', default: '' },
     out: { type: 'string', default: MODEL_DIR },
   },
 });
@@ -57,7 +62,9 @@ const options: HeadOptions = {
   featureNoise: num('feature-noise', 0),
 };
 const fe = await frontEndFor(choice);
-const train = await loadTrainStreams(String(values['train-dir']), fe);
+const trainDirs = [String(values['train-dir']), ...values['extra-train-dirs'].split(',').filter((d) => d)];
+const train = [];
+for (const dir of trainDirs) train.push(...(await loadTrainStreams(dir, fe)));
 const val = await embedEvalSet(VAL_DIR, loadEvalSet('val'), fe, 'embed val');
 await trainHead({
   name: MODEL_NAME,
@@ -68,5 +75,5 @@ await trainHead({
   options,
   out: String(values.out),
   floatFile: FLOAT_FILE,
-  log: { frontEndChoice: choice },
+  log: { frontEndChoice: choice, trainDirs: trainDirs.map((d) => relative(MODEL_DIR, resolve(d))) },
 });
