@@ -18,6 +18,8 @@ export interface OverloadOptions {
   streams: number;
   /** Called about once a second with a progress line. */
   progress?: (line: string) => void;
+  /** Called when the overload window opens and when it closes (e.g. to read CPU clocks). */
+  onWindow?: (edge: 'open' | 'close') => void;
 }
 
 export interface OverloadResult {
@@ -64,6 +66,7 @@ export async function runOverload(engine: EngineClient, o: OverloadOptions): Pro
   let heapMax = heapStart;
   let offered = 0;
   let maxGap = 0;
+  o.onWindow?.('open');
   const t0 = performance.now();
   let last = t0;
   let nextReport = 1000;
@@ -85,6 +88,7 @@ export async function runOverload(engine: EngineClient, o: OverloadOptions): Pro
       }
       if (elapsed >= o.seconds * 1000 || fatal !== undefined) {
         inWindow = false;
+        o.onWindow?.('close');
         resolve();
       } else setTimeout(tick, 5);
     };
