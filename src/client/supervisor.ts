@@ -129,7 +129,11 @@ export class SupervisedWorker {
     return { ...this.counters, journalChunks: this.journal.chunks };
   }
 
-  step(request: StepRequest): Promise<StepResult> {
+  /**
+   * @param owned true when the request's arrays are the caller's to give away (nobody reads or
+   *   writes them later): the journal then keeps them instead of a copy
+   */
+  step(request: StepRequest, owned = false): Promise<StepResult> {
     const chunks = request.streams.length;
     if (this.journal.chunks + chunks > this.o.maxJournalChunks) {
       this.checkpoint();
@@ -143,7 +147,7 @@ export class SupervisedWorker {
     }
     this.counters.chunks += chunks;
     for (let i = 0; i < chunks; i++) this.counters.frames += request.frameCounts[i]!;
-    const out = this.journaled({ kind: 'step', request }) as Promise<StepResult>;
+    const out = this.journaled({ kind: 'step', request }, owned) as Promise<StepResult>;
     if (this.journal.chunks >= this.o.policy.everyChunks) this.checkpoint();
     return out;
   }
@@ -175,11 +179,11 @@ export class SupervisedWorker {
     await this.client.dispose();
   }
 
-  private journaled(op: JournalOp): Promise<unknown> {
+  private journaled(op: JournalOp, owned = false): Promise<unknown> {
     if (this.lost !== undefined) return Promise.reject(this.lost);
     if (this.disposed) return Promise.reject(refusal('E_DISPOSED', 'the engine pool was disposed'));
     return new Promise<unknown>((resolve, reject) => {
-      const entry = this.journal.append(op, resolve, reject);
+      const entry = this.journal.append(op, resolve, reject, owned);
       // During a recovery the entry waits in the journal; the replay sends it.
       if (this.recovering === undefined) this.send(entry, this.generation);
     });
