@@ -14,6 +14,8 @@ export { createEnginePool, createEnginePoolOn } from './pool.js';
 export type { BrowserPoolOptions, EnginePool, PoolCounters, PoolOptions } from './pool.js';
 export type { RecoveredEvent, SnapshotPolicy, WorkerCounters } from './supervisor.js';
 export { memorySnapshotStore } from './snapshot-store.js';
+export { indexedDbSnapshotStore } from './snapshot-store-idb.js';
+export type { IndexedDbStoreOptions } from './snapshot-store-idb.js';
 export type { SnapshotStore } from './snapshot-store.js';
 export { infer } from './infer.js';
 export type { InferOptions } from './infer.js';

@@ -48,13 +48,16 @@ export class Journal {
   /**
    * Records an op, with a private copy of its typed arrays (the originals may be transferred to a
    * worker and detached).
+   * @param owned the op's arrays are the journal's to keep (the caller made them for this call and
+   *   never touches them again): no copy
    */
   append(
     op: JournalOp,
     resolve: (value: unknown) => void,
     reject: (error: GruStreamError) => void,
+    owned = false,
   ): JournalEntry {
-    const kept = copyOp(op);
+    const kept = owned ? op : copyOp(op);
     const chunks = kept.kind === 'step' ? kept.request.streams.length : 0;
     let settled = false;
     const entry: JournalEntry = {

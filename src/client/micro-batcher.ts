@@ -124,7 +124,9 @@ export class MicroBatcher {
   private readonly maxInFlight: number;
   private readonly maxFramesPerCall: number;
   private readonly limits: ChunkLimits;
+  /** Queued entries are `queue[head…]`; the taken prefix is dropped once it is the larger half. */
   private queue: Entry[] = [];
+  private head = 0;
   /** Per stream pushed with 'drop-oldest': its queued entries, oldest first (sent ones trimmed at flush). */
   private readonly droppable = new Map<string, Fifo>();
   private refused = 0;
@@ -254,7 +256,7 @@ export class MicroBatcher {
 
   private schedule(): void {
     if (this.inFlight >= this.maxInFlight || this.flushQueued) return;
-    if (this.windowMs > 0 && this.queue.length < this.maxChunks) {
+    if (this.windowMs > 0 && this.queued < this.maxChunks) {
       this.timer ??= setTimeout(this.flush, this.windowMs);
       return;
     }
@@ -268,7 +270,7 @@ export class MicroBatcher {
     this.flushQueued = false;
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
+    if (this.inFlight >= this.maxInFlight || this.queued === 0) return;
     const batch = this.takeBatch();
     if (batch.length === 0) return; // only dropped chunks were queued
     this.inFlight++;
@@ -289,7 +291,7 @@ export class MicroBatcher {
       },
     );
     // More than a full batch was queued: send the next one now if another call may be in flight.
-    if (this.queue.length > 0 && this.inFlight < this.maxInFlight) this.flush();
+    if (this.queued > 0 && this.inFlight < this.maxInFlight) this.flush();
   };
 
   /**
@@ -301,7 +303,7 @@ export class MicroBatcher {
     const I = this.target.model.inputSize;
     const batch: Entry[] = [];
     let frames = 0;
-    let k = 0;
+    let k = this.head;
     for (; k < queue.length && batch.length < this.maxChunks; k++) {
       const entry = queue[k]!;
       if (entry.state === 2) continue;
@@ -312,8 +314,24 @@ export class MicroBatcher {
       if (entry.droppable) this.trimDroppable(entry);
       batch.push(entry);
     }
-    this.queue = k === queue.length ? [] : queue.slice(k);
+    // Not `queue.slice(k)` per batch: under overload the queue holds maxPendingChunks entries, and
+    // copying them for every batch of 4096 was most of this thread's garbage.
+    if (k === queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (2 * k >= queue.length) {
+      this.queue = queue.slice(k);
+      this.head = 0;
+    } else {
+      for (let j = this.head; j < k; j++) queue[j] = undefined as unknown as Entry; // not held
+      this.head = k;
+    }
     return batch;
+  }
+
+  /** Entries queued (not yet sent), dropped ones included. */
+  private get queued(): number {
+    return this.queue.length - this.head;
   }
 
   /** `entry` was sent: it leaves its stream's droppable list (where it is the oldest). */
@@ -330,7 +348,7 @@ export class MicroBatcher {
    */
   private returned(): void {
     this.inFlight--;
-    if (this.queue.length > 0) this.flush();
+    if (this.queued > 0) this.flush();
   }
 
   /** Hands each chunk its rows of `result.outputs`, or its error. */

@@ -19,6 +19,7 @@ import { browserPlatform } from './platform-browser.js';
 import type { Platform } from './platform.js';
 import { memorySnapshotStore } from './snapshot-store.js';
 import type { SnapshotStore } from './snapshot-store.js';
+import { SpareWorkers } from './spares.js';
 import { SupervisedWorker } from './supervisor.js';
 import type { RecoveredEvent, SnapshotPolicy, WorkerCounters } from './supervisor.js';
 import { POOL_WORKER } from './test-hooks.js';
@@ -39,12 +40,20 @@ export interface PoolOptions extends Omit<EngineOptions, 'idleTtlMs'> {
   maxJournalChunks?: number;
   /** Restarts tried per failure before a worker is given up and its calls fail. Default 3. */
   maxRestarts?: number;
+  /**
+   * Warm spare workers kept started (models loaded, idle), so a failed worker is replaced without a
+   * cold start; a new spare is started after each use. Costs one idle worker's memory each.
+   * Default 1; 0 starts every replacement cold.
+   */
+  spares?: number;
 }
 
 /** Counters of the pool: per worker and summed. */
 export interface PoolCounters {
   workers: WorkerCounters[];
   total: Omit<WorkerCounters, 'index'>;
+  /** Warm spares held (started or starting). */
+  spares: number;
 }
 
 /** A pool of supervised engine workers; see the module comment. */
@@ -56,6 +65,11 @@ export interface EnginePool extends EngineClient {
   /** The worker a stream lives on. */
   workerOf(stream: string): number;
   counters(): PoolCounters;
+  /**
+   * Resolves once the warm spares (option `spares`) have started, with how many did; a spare that
+   * failed to start is replaced by a cold start when needed, so this never rejects.
+   */
+  sparesReady(): Promise<number>;
   /**
    * Checkpoints every worker now and stores the checkpoints (e.g. before a planned shutdown, with a
    * directory store). Resolves once all are stored.
@@ -90,8 +104,13 @@ export async function createEnginePoolOn(
     everyChunks: options.snapshots?.everyChunks ?? 20_000,
     everyMs: options.snapshots?.everyMs ?? 1_000,
   };
+  const spareCount = options.spares ?? 1;
+  if (!Number.isInteger(spareCount) || spareCount < 0) {
+    throw new GruStreamError('E_ARGUMENT', `spares: expected an integer ≥ 0, got ${String(options.spares)}`);
+  }
   const recovered = new Subject<RecoveredEvent>();
   const start = (): Promise<WorkerEngineClient> => createEngineOn(platform, options);
+  const spares = new SpareWorkers(start, spareCount, false);
   const settled = await Promise.allSettled(
     Array.from({ length: n }, (_, index) =>
       SupervisedWorker.start({
@@ -102,6 +121,7 @@ export async function createEnginePoolOn(
         policy,
         maxJournalChunks: options.maxJournalChunks ?? 200_000,
         maxRestarts: options.maxRestarts ?? 3,
+        replacement: () => spares.take(),
         onRecovered: (e) => recovered.next(e),
       }),
     ),
@@ -112,11 +132,14 @@ export async function createEnginePoolOn(
     await Promise.all(members.map((m) => m.dispose()));
     throw failed.reason;
   }
-  return buildPool(members, recovered, options);
+  // Started after the members, so the spares do not slow the pool's own start on busy cores.
+  spares.fill();
+  return buildPool(members, spares, recovered, options);
 }
 
 function buildPool(
   members: SupervisedWorker[],
+  spares: SpareWorkers,
   recovered: Subject<RecoveredEvent>,
   options: PoolOptions,
 ): EnginePool {
@@ -165,6 +188,7 @@ function buildPool(
       }
       return b;
     },
+    sparesReady: () => spares.whenReady(),
     saveCheckpoints: async () => {
       await Promise.all(members.map((m) => m.saveCheckpoint()));
     },
@@ -172,11 +196,11 @@ function buildPool(
       const workers = members.map((m) => m.stats());
       const total = { chunks: 0, frames: 0, journalChunks: 0, checkpoints: 0, recoveries: 0 };
       for (const w of workers) for (const k of Object.keys(total) as (keyof typeof total)[]) total[k] += w[k];
-      return { workers, total };
+      return { workers, total, spares: spares.size };
     },
     dispose: () =>
       (ended ??= (async () => {
-        await Promise.all(members.map((m) => m.dispose()));
+        await Promise.all([...members.map((m) => m.dispose()), spares.dispose()]);
         recovered.complete();
       })()),
   };
@@ -220,7 +244,10 @@ async function stepSplit(members: SupervisedWorker[], request: StepRequest): Pro
     p.streams[p.chunks] = streams[i]!;
     p.frameCounts[p.chunks] = frameCounts[i]!;
     p.index[p.chunks++] = i;
-    p.frames.set(frames.subarray(offset, offset + floats), p.floats);
+    // A plain loop, not `set(subarray(…))`: chunks are short (often one frame), and a view object
+    // per chunk was most of this function's time in a profile.
+    const to = p.frames;
+    for (let k = 0, at = p.floats; k < floats; k++) to[at + k] = frames[offset + k]!;
     p.floats += floats;
     offset += floats;
   }
@@ -229,7 +256,7 @@ async function stepSplit(members: SupervisedWorker[], request: StepRequest): Pro
       if (p.chunks === 0) return Promise.resolve(undefined);
       const sub: StepRequest = { streams: p.streams, frameCounts: p.frameCounts, frames: p.frames };
       if (request.finite !== undefined) sub.finite = request.finite;
-      return members[w]!.step(sub);
+      return members[w]!.step(sub, true); // fresh arrays, seen by nobody else: journaled as they are
     }),
   );
   return merge(parts, results, count, members[0]!.model.outputSize);

@@ -1,7 +1,7 @@
 /**
  * Where the pool's supervisor keeps each worker's latest checkpoint. Pluggable: memory (default,
  * here), a directory in Node (`snapshot-store-node.ts`, written atomically), or any key–value store
- * with these three methods (e.g. IndexedDB in browsers, see docs/reliability.md). Records are opaque
+ * with these three methods (IndexedDB in browsers: `snapshot-store-idb.ts`). Records are opaque
  * bytes carrying their own CRC-32 (see {@link encodeCheckpointRecord}); a store need not check them.
  */
 import { GruStreamError } from '../errors.js';

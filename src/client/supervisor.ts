@@ -14,6 +14,7 @@ import { Journal } from './journal.js';
 import type { JournalEntry, JournalOp } from './journal.js';
 import { decodeCheckpointRecord, encodeCheckpointRecord } from './snapshot-store.js';
 import type { SnapshotStore } from './snapshot-store.js';
+import type { Replacement } from './spares.js';
 
 /** When the supervisor checkpoints a worker. */
 export interface SnapshotPolicy {
@@ -38,8 +39,16 @@ export interface RecoveredEvent {
   replayedChunks: number;
   /** From the failure to the replacement answering every replayed call, in milliseconds. */
   ms: number;
-  /** Of `ms`, the time to start the new worker and load its models (the rest: restore and replay). */
+  /** Of `ms`, the time to get the new worker: a cold start loads its models, a warm spare is ready. */
   startMs: number;
+  /** Of `ms`, loading the checkpoint from the store and restoring it into the new worker. */
+  restoreMs: number;
+  /** Of `ms`, sending the journaled calls again until the new worker answered them all. */
+  replayMs: number;
+  /** True when a warm spare replaced the worker (no cold start). */
+  warm: boolean;
+  /** Why the spare taken could not be used (the worker was then started cold); absent otherwise. */
+  spareError?: string;
 }
 
 export interface WorkerCounters {
@@ -57,6 +66,8 @@ export interface SupervisorOptions {
   index: number;
   /** Starts a worker engine (the same options each time). */
   start: () => Promise<WorkerEngineClient>;
+  /** An engine to replace a failed one (a warm spare when the pool holds one). Default: `start`. */
+  replacement?: () => Promise<Replacement>;
   store: SnapshotStore;
   /** Key of this worker's checkpoint in the store. */
   key: string;
@@ -118,7 +129,11 @@ export class SupervisedWorker {
     return { ...this.counters, journalChunks: this.journal.chunks };
   }
 
-  step(request: StepRequest): Promise<StepResult> {
+  /**
+   * @param owned true when the request's arrays are the caller's to give away (nobody reads or
+   *   writes them later): the journal then keeps them instead of a copy
+   */
+  step(request: StepRequest, owned = false): Promise<StepResult> {
     const chunks = request.streams.length;
     if (this.journal.chunks + chunks > this.o.maxJournalChunks) {
       this.checkpoint();
@@ -132,7 +147,7 @@ export class SupervisedWorker {
     }
     this.counters.chunks += chunks;
     for (let i = 0; i < chunks; i++) this.counters.frames += request.frameCounts[i]!;
-    const out = this.journaled({ kind: 'step', request }) as Promise<StepResult>;
+    const out = this.journaled({ kind: 'step', request }, owned) as Promise<StepResult>;
     if (this.journal.chunks >= this.o.policy.everyChunks) this.checkpoint();
     return out;
   }
@@ -164,11 +179,11 @@ export class SupervisedWorker {
     await this.client.dispose();
   }
 
-  private journaled(op: JournalOp): Promise<unknown> {
+  private journaled(op: JournalOp, owned = false): Promise<unknown> {
     if (this.lost !== undefined) return Promise.reject(this.lost);
     if (this.disposed) return Promise.reject(refusal('E_DISPOSED', 'the engine pool was disposed'));
     return new Promise<unknown>((resolve, reject) => {
-      const entry = this.journal.append(op, resolve, reject);
+      const entry = this.journal.append(op, resolve, reject, owned);
       // During a recovery the entry waits in the journal; the replay sends it.
       if (this.recovering === undefined) this.send(entry, this.generation);
     });
@@ -268,11 +283,13 @@ export class SupervisedWorker {
       if (attempt > 0) void this.client.dispose();
       try {
         const starting = performance.now();
-        this.client = await this.o.start();
+        const got = await (this.o.replacement?.() ??
+          this.o.start().then((client) => ({ client, warm: false })));
+        this.client = got.client;
         const startMs = performance.now() - starting;
         const restored = await this.restoreAndReplay();
         this.counters.recoveries++;
-        this.o.onRecovered({
+        const event: RecoveredEvent = {
           worker: this.o.index,
           reason: cause.message,
           code: cause.code as RecoveredEvent['code'],
@@ -281,7 +298,15 @@ export class SupervisedWorker {
           replayedChunks: restored.chunks,
           ms: performance.now() - began,
           startMs,
-        });
+          restoreMs: restored.restoreMs,
+          replayMs: restored.replayMs,
+          warm: got.warm,
+        };
+        if ('spareError' in got && got.spareError !== undefined) {
+          event.spareError =
+            got.spareError instanceof Error ? got.spareError.message : String(got.spareError);
+        }
+        this.o.onRecovered(event);
         return;
       } catch (e) {
         lastError = e;
@@ -297,8 +322,15 @@ export class SupervisedWorker {
   }
 
   /** Restores the stored checkpoint into the new worker and sends the journal again, in order. */
-  private async restoreAndReplay(): Promise<{ streams: number; calls: number; chunks: number }> {
+  private async restoreAndReplay(): Promise<{
+    streams: number;
+    calls: number;
+    chunks: number;
+    restoreMs: number;
+    replayMs: number;
+  }> {
     const generation = this.generation;
+    const t0 = performance.now();
     const bytes = await this.o.store.load(this.o.key);
     let from = 0;
     let streams = 0;
@@ -307,6 +339,7 @@ export class SupervisedWorker {
       streams = await this.client.restoreCheckpoint(record.checkpoint);
       from = record.seq;
     }
+    const t1 = performance.now();
     let calls = 0;
     let chunks = 0;
     // Entries journaled while this runs are sent by the next pass; the loop ends when none are left.
@@ -325,7 +358,7 @@ export class SupervisedWorker {
       next = entries[entries.length - 1]!.seq + 1;
       await Promise.all(sent);
     }
-    return { streams, calls, chunks };
+    return { streams, calls, chunks, restoreMs: t1 - t0, replayMs: performance.now() - t1 };
   }
 
   /** Sends an entry again; a fatal failure fails the whole replay (the caller restarts). */

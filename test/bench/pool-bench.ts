@@ -28,8 +28,12 @@ export interface PoolBenchRow {
 
 export interface RecoveryResult {
   streams: number;
+  /** True: a warm spare replaced the worker; false: a cold start (spares: 0). */
+  warm: boolean;
   recoveryMs: number;
   startMs: number;
+  restoreMs: number;
+  replayMs: number;
   replayedChunks: number;
   restoredStreams: number;
   lostChunks: number;
@@ -70,12 +74,14 @@ export async function poolThroughput(H: number, quick: boolean): Promise<PoolBen
  * a round to replay), then kills worker 0 with another round in flight. Lost chunks: chunks of the
  * in-flight and later rounds that were not answered with outputs.
  */
-export async function recovery(streams: number): Promise<RecoveryResult> {
+export async function recovery(streams: number, spares: number): Promise<RecoveryResult> {
   const pool = await startPool(
     64,
-    withTestHooks({ snapshots: { everyChunks: 10 * streams, everyMs: Infinity } }),
+    withTestHooks({ snapshots: { everyChunks: 10 * streams, everyMs: Infinity }, spares }),
   );
   try {
+    // A spare is started with the pool; a service has it long before its first failure.
+    await pool.sparesReady();
     const I = pool.model.inputSize;
     const round = (seed: number): StepRequest => {
       const frames = new Float32Array(streams * I);
@@ -105,8 +111,11 @@ export async function recovery(streams: number): Promise<RecoveryResult> {
     const e = events[0];
     return {
       streams,
+      warm: e?.warm ?? false,
       recoveryMs: e?.ms ?? NaN,
       startMs: e?.startMs ?? NaN,
+      restoreMs: e?.restoreMs ?? NaN,
+      replayMs: e?.replayMs ?? NaN,
       replayedChunks: e?.replayedChunks ?? NaN,
       restoredStreams: e?.restoredStreams ?? NaN,
       lostChunks: lost,
@@ -116,15 +125,27 @@ export async function recovery(streams: number): Promise<RecoveryResult> {
   }
 }
 
-export async function runPoolBench(quick: boolean, progress: (s: string) => void) {
+export async function runPoolBench(
+  quick: boolean,
+  progress: (s: string) => void,
+  only?: 'throughput' | 'recovery',
+) {
   const rows: PoolBenchRow[] = [];
-  for (const H of [64, 128]) {
-    progress(`pool throughput, H = ${H} (2 workers) and onnxruntime-node…`);
-    rows.push(await poolThroughput(H, quick));
+  if (only !== 'recovery') {
+    for (const H of [64, 128]) {
+      progress(`pool throughput, H = ${H} (2 workers) and onnxruntime-node…`);
+      rows.push(await poolThroughput(H, quick));
+    }
   }
-  progress('recovery of a killed worker with 10,000 streams open…');
-  const rec = await recovery(10_000);
-  return { rows, recovery: rec };
+  const recoveries: RecoveryResult[] = [];
+  if (only !== 'throughput') {
+    for (const spares of [1, 0]) {
+      progress(`recovery of a killed worker with 10,000 streams open (${spares} warm spare)…`);
+      recoveries.push(await recovery(10_000, spares));
+    }
+  }
+  // The headline recovery is the default pool's (one warm spare).
+  return { rows, recovery: recoveries[0], recoveries };
 }
 
 /** Prints the tables. */
@@ -139,28 +160,48 @@ export function printPoolBench(r: Awaited<ReturnType<typeof runPoolBench>>): voi
       x.ratioVsOnnxruntimeNode.toFixed(2),
     ]),
   );
-  const v = r.recovery;
+  if (r.recoveries.length === 0) return;
   console.log('\n## Recovery of a killed worker (H = 64)\n');
   printTable(
-    ['streams', 'recovery ms', 'of which worker start', 'restored', 'replayed chunks', 'lost chunks'],
     [
-      [
-        v.streams,
-        v.recoveryMs.toFixed(0),
-        v.startMs.toFixed(0),
-        v.restoredStreams,
-        v.replayedChunks,
-        v.lostChunks,
-      ],
+      'streams',
+      'replacement',
+      'recovery ms',
+      'start ms',
+      'restore ms',
+      'replay ms',
+      'restored',
+      'replayed chunks',
+      'lost chunks',
     ],
+    r.recoveries.map((v) => [
+      v.streams,
+      v.warm ? 'warm spare' : 'cold start',
+      v.recoveryMs.toFixed(0),
+      v.startMs.toFixed(0),
+      v.restoreMs.toFixed(0),
+      v.replayMs.toFixed(0),
+      v.restoredStreams,
+      v.replayedChunks,
+      v.lostChunks,
+    ]),
   );
 }
 
 if (process.argv[1]?.endsWith('pool-bench.ts')) {
-  const args = parseBenchArgs(process.argv.slice(2));
+  // `--only throughput|recovery` runs one half (the shared parser knows --quick and --json only).
+  const argv = process.argv.slice(2);
+  const at = argv.indexOf('--only');
+  const only = at < 0 ? undefined : argv.splice(at, 2)[1];
+  if (only !== undefined && only !== 'throughput' && only !== 'recovery') {
+    throw new Error(`--only: expected throughput or recovery, got '${only}'`);
+  }
+  const args = parseBenchArgs(argv);
   const t0 = performance.now();
-  const result = await runPoolBench(args.quick, (s) =>
-    console.error(`[pool ${((performance.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${s}`),
+  const result = await runPoolBench(
+    args.quick,
+    (s) => console.error(`[pool ${((performance.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${s}`),
+    only,
   );
   printPoolBench(result);
   if (args.json) {

@@ -80,7 +80,9 @@ export interface Summary {
   pool_throughput_steps_per_s?: number;
   /** That pool's steps/s over onnxruntime-node's batch-64 steps/s (default threads), same run. */
   ratio_pool_vs_onnxruntime_node?: number;
-  /** H=64, 10,000 streams open: worker killed → replacement restored and caught up (ms). */
+  /** The same ratio at H=128. */
+  ratio_pool_vs_onnxruntime_node_h128?: number;
+  /** H=64, 10,000 streams open: worker killed → replacement (the pool's warm spare) restored and caught up (ms). */
   recovery_ms?: number;
   /** Chunks in flight or sent during that recovery that were not answered with outputs. */
   lost_chunks_on_crash?: number;

@@ -201,6 +201,25 @@ describe('MicroBatcher', () => {
     expect((await Promise.all(all)).map((o) => o[0])).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it('keeps push order while chunks are taken from the front of a long queue and pushed at its back', async () => {
+    const { engine, calls } = fakeEngine();
+    const b = new MicroBatcher(engine, { maxChunks: 3 });
+    const all = Array.from({ length: 10 }, (_, m) => b.push('s', chunk(m)));
+    await drain();
+    // Each answer lets the next batch go; two more chunks join the back of the queue meanwhile.
+    for (let k = 0; k < 6; k++) {
+      all.push(b.push('s', chunk(10 + 2 * k)), b.push('s', chunk(11 + 2 * k)));
+      calls[k]!.answer();
+      await drain();
+    }
+    while (b.pending > 0) {
+      calls.at(-1)!.answer();
+      await drain();
+    }
+    expect(calls.every((c) => c.request.streams.length <= 3)).toBe(true);
+    expect((await Promise.all(all)).map((o) => o[0])).toEqual(Array.from({ length: 22 }, (_, m) => m));
+  });
+
   it('with windowMs, flushes windowMs after the first chunk of a batch, or at once when maxChunks are queued', async () => {
     vi.useFakeTimers();
     const { engine, calls } = fakeEngine();

@@ -23,6 +23,26 @@ describe('StateTable', () => {
     expect(table.size).toBe(3);
   });
 
+  it('hands out freed slots lowest first, whatever order they were freed in', () => {
+    const table = new StateTable({ hiddenSize: H, maxStreams: 64, initialCapacity: 8 });
+    let ids = Array.from({ length: 12 }, (_, k) => `r0-${k}`);
+    for (const id of ids) table.open(id, 0);
+    const ascending = Array.from({ length: 12 }, (_, k) => k);
+    expect(ids.map((id) => table.slotOf(id))).toEqual(ascending);
+    // Closed in slot order, in reverse and shuffled: the next streams opened get ascending slots.
+    const orders = [ascending, [...ascending].reverse(), [5, 0, 11, 3, 7, 1, 9, 2, 10, 4, 8, 6]];
+    orders.forEach((order, round) => {
+      for (const k of order) table.close(ids[k]!, round + 1);
+      ids = ascending.map((k) => `r${round + 1}-${k}`);
+      for (const id of ids) table.open(id, round + 1);
+      expect(ids.map((id) => table.slotOf(id))).toEqual(ascending);
+    });
+    // Slots never used come after the freed ones.
+    table.close(ids[4]!, 9);
+    expect(table.open('new-a', 10)).toBe(4);
+    expect(table.open('new-b', 10)).toBe(12);
+  });
+
   it('keeps every row and initial state when it grows by doubling', () => {
     const table = new StateTable({ hiddenSize: H, maxStreams: 100, initialCapacity: 2 });
     const init = (k: number): Float32Array => Float32Array.from({ length: H }, (_, j) => k * 10 + j);

@@ -153,6 +153,7 @@ describe('engine pool', () => {
     await calm.dispose();
 
     const pool = await start(withTestHooks(policy));
+    expect(await pool.sparesReady()).toBe(1);
     const events: RecoveredEvent[] = [];
     pool.recovered$.subscribe((e) => events.push(e));
     const results: Promise<StepResult>[] = [];
@@ -173,10 +174,13 @@ describe('engine pool', () => {
       expect(maxAbsDiff(outputs, referenceOutputs(inputs.get(s)!))).toBeLessThan(1e-5);
     }
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ worker: 0, code: 'E_WORKER_DEAD' });
+    // The warm spare took the dead worker's place; a new spare was started for the next failure.
+    expect(events[0]).toMatchObject({ worker: 0, code: 'E_WORKER_DEAD', warm: true });
+    expect(events[0]!.spareError).toBeUndefined();
     expect(events[0]!.restoredStreams).toBeGreaterThan(0);
     expect(events[0]!.replayedChunks).toBeGreaterThan(0);
     const counters = pool.counters();
+    expect(counters.spares).toBe(1);
     expect(counters.workers[0]!.recoveries).toBe(1);
     expect(counters.workers[0]!.checkpoints).toBeGreaterThan(0);
     // Checkpoints trimmed the journal: it holds fewer chunks than were sent.
@@ -185,6 +189,9 @@ describe('engine pool', () => {
 
   it('replaces a hung worker after its deadline; callers see answers, the event says E_TIMEOUT', async () => {
     const pool = await start(withTestHooks({ callTimeoutMs: 1000 }));
+    // The spare starts with the pool; let it finish first, so its start-up does not compete with
+    // the healthy worker's calls for the 1 s deadline on busy cores.
+    expect(await pool.sparesReady()).toBe(1);
     const events: RecoveredEvent[] = [];
     pool.recovered$.subscribe((e) => events.push(e));
     const requests = rounds().slice(0, 4);
@@ -197,7 +204,7 @@ describe('engine pool', () => {
     for (const [s, outputs] of perStream(requests, results)) {
       expect(maxAbsDiff(outputs, referenceOutputs(inputs.get(s)!))).toBeLessThan(1e-5);
     }
-    expect(events.map((e) => [e.worker, e.code])).toEqual([[1, 'E_TIMEOUT']]);
+    expect(events.map((e) => [e.worker, e.code, e.warm])).toEqual([[1, 'E_TIMEOUT', true]]);
   });
 
   it('keeps checkpoints in a directory store, replaced atomically, and recovers from them', async () => {
@@ -208,8 +215,11 @@ describe('engine pool', () => {
         withTestHooks({
           store: directorySnapshotStore(dir),
           snapshots: { everyChunks: 40, everyMs: Infinity },
+          spares: 0, // a cold start this time
         }),
       );
+      const events: RecoveredEvent[] = [];
+      pool.recovered$.subscribe((e) => events.push(e));
       const results: StepResult[] = [];
       for (const r of requests.slice(0, 4)) results.push(await pool.step(copy(r)));
       await pool.saveCheckpoints();
@@ -222,6 +232,7 @@ describe('engine pool', () => {
         expect(maxAbsDiff(outputs, referenceOutputs(inputs.get(s)!))).toBeLessThan(1e-5);
       }
       expect(pool.counters().workers[1]!.recoveries).toBe(1);
+      expect(events.map((e) => [e.worker, e.warm])).toEqual([[1, false]]);
       await pool.dispose();
       expect(readdirSync(dir).every((f) => f.endsWith('.ckpt'))).toBe(true); // no temporary files left
     } finally {

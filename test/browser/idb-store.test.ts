@@ -1,0 +1,140 @@
+/**
+ * The IndexedDB snapshot store in real headless Chromium: a save, a replacement and a delete seen
+ * through a second connection, a foreign record refused with E_SNAPSHOT, and a browser pool that
+ * keeps its checkpoints there and replaces a worker that closed itself, every stream's outputs then
+ * equal to the float32 reference GRU within 1e-5.
+ *
+ * Needs Debian's Chromium at /usr/bin/chromium (or CHROMIUM_PATH); fails without it (see
+ * browser-worker.test.ts).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWorkers } from '../../scripts/build-workers.js';
+import { placeStream } from '../../src/client/placement.js';
+import { CHROMIUM, CHROMIUM_ARGS, requireChromium, servePage } from '../helpers/chromium.js';
+import { MODELS_DIR } from '../helpers/models.js';
+import { C, concat, I, maxAbsDiff, referenceOutputs, streamFrames } from '../client/helpers.js';
+import type { IdbPageApi } from './idb-page.js';
+
+const MODELS = [1, 8].map((b) => `/models/gru-h64-float32-b${b}.tflite`);
+
+let dir: string;
+let server: Server;
+let origin: string;
+let browser: Browser;
+let page: Page;
+const pageLog: string[] = [];
+
+beforeAll(async () => {
+  requireChromium('The IndexedDB store test');
+  dir = await mkdtemp(join(tmpdir(), 'gru-idb-'));
+  await buildWorkers(join(dir, 'worker'));
+  await build({
+    entryPoints: [fileURLToPath(new URL('./idb-page.ts', import.meta.url))],
+    outfile: join(dir, 'page.js'),
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2020',
+    logLevel: 'warning',
+    logOverride: { 'empty-import-meta': 'silent' },
+  });
+  server = await servePage('gru-stream', dir, {
+    '/worker/': join(dir, 'worker'),
+    '/models/': join(MODELS_DIR, 'test'),
+  });
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  page = await browser.newPage();
+  page.on('console', (m) => pageLog.push(`[${m.type()}] ${m.text()}`));
+  page.on('pageerror', (e) => pageLog.push(`[pageerror] ${e.message}`));
+  await page.goto(`${origin}/`);
+  await page.waitForFunction(() => 'gruTest' in globalThis);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+async function onPage<K extends keyof IdbPageApi>(
+  name: K,
+  ...args: Parameters<IdbPageApi[K]>
+): Promise<Awaited<ReturnType<IdbPageApi[K]>>> {
+  try {
+    return (await page.evaluate(
+      ([n, a]) => {
+        const api = (globalThis as unknown as { gruTest: Record<string, (...x: unknown[]) => unknown> })
+          .gruTest;
+        return api[n]!(...a);
+      },
+      [name, args] as [string, unknown[]],
+    )) as Awaited<ReturnType<IdbPageApi[K]>>;
+  } catch (e) {
+    throw new Error(`${String(e)}\npage log:\n${pageLog.join('\n')}`);
+  }
+}
+
+describe('IndexedDB snapshot store in Chromium', () => {
+  it('saves, replaces and deletes records seen by another connection; refuses a foreign record', async () => {
+    const r = await onPage('storeRoundTrip', 'gru-idb-roundtrip');
+    expect(r).toEqual({
+      empty: null,
+      first: [1, 2, 3],
+      replaced: [4, 5],
+      deleted: null,
+      foreign: 'E_SNAPSHOT',
+    });
+  });
+
+  it('keeps a browser pool’s checkpoints; a worker that closed itself is replaced from them', async () => {
+    const STREAMS = 6;
+    const ROUNDS = 6;
+    const ids = Array.from({ length: STREAMS }, (_, s) => `idb-${s}`);
+    // Both workers hold streams, so the crashed one has state to restore.
+    expect(new Set(ids.map((id) => placeStream(id, 2)))).toEqual(new Set([0, 1]));
+    const perStream = ids.map((_, s) => streamFrames(300 + s, 2 * ROUNDS)); // 2 frames per round
+    const rounds = Array.from({ length: ROUNDS }, (_, r) => ({
+      streams: ids,
+      frameCounts: ids.map(() => 2),
+      frames: [...concat(perStream.map((f) => f.subarray(2 * r * I, 2 * (r + 1) * I)))],
+    }));
+    const run = await onPage(
+      'poolRecovers',
+      `${origin}/worker/browser-worker.js`,
+      MODELS,
+      'gru-idb-pool',
+      rounds,
+      3,
+    );
+    expect(run.stored.every((n) => n > 0)).toBe(true);
+    expect(run.crash).toBe('resolved'); // close() lets the running call finish
+    expect(run.events).toEqual([
+      {
+        worker: 0,
+        code: 'E_TIMEOUT',
+        warm: true,
+        restored: ids.filter((id) => placeStream(id, 2) === 0).length,
+      },
+    ]);
+    expect(run.results).toHaveLength(ROUNDS);
+    // Each stream's outputs over all rounds, against the reference GRU on its frames.
+    ids.forEach((_, s) => {
+      const outs = run.results.map((res) => {
+        expect(res.errors).toBe(0);
+        expect(res.outputCounts).toEqual(ids.map(() => 2));
+        return Float32Array.from(res.outputs.slice(2 * s * C, 2 * (s + 1) * C));
+      });
+      expect(maxAbsDiff(concat(outs), referenceOutputs(perStream[s]!))).toBeLessThan(1e-5);
+    });
+  });
+});
