@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { thrown } from '../helpers/errors.js';
 import { StateTable } from '../../src/engine/state-table.js';
@@ -41,6 +42,34 @@ describe('StateTable', () => {
     table.close(ids[4]!, 9);
     expect(table.open('new-a', 10)).toBe(4);
     expect(table.open('new-b', 10)).toBe(12);
+  });
+
+  it('always opens a stream in the lowest free slot, through any opens, releases and growth', () => {
+    // Reference: a plain set of used slots; the lowest unused one below the capacity is the next.
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.nat(1_000)), { maxLength: 300 }), (ops) => {
+        const table = new StateTable({ hiddenSize: H, maxStreams: 64, initialCapacity: 2 });
+        const open: string[] = [];
+        const used = new Set<number>();
+        let next = 0;
+        for (const [opening, pick] of ops) {
+          if (opening && open.length < 64) {
+            let lowest = 0;
+            while (used.has(lowest)) lowest++;
+            const id = `s${next++}`;
+            table.open(id, 0);
+            expect(table.slotOf(id)).toBe(lowest);
+            used.add(lowest);
+            open.push(id);
+          } else if (open.length > 0) {
+            const [id] = open.splice(pick % open.length, 1);
+            used.delete(table.slotOf(id!));
+            table.release(id!);
+          }
+        }
+      }),
+      { seed: 11, numRuns: 200 },
+    );
   });
 
   it('keeps every row and initial state when it grows by doubling', () => {
