@@ -26,8 +26,7 @@ import {
   modelFamily,
   readAudioFile,
 } from '../src/node.js';
-import { runCli } from '../src/cli/index.js';
-import { DEFAULT_KWS_MODEL, SPEECH_EMBEDDING_DIR } from '../src/cli/default-models.js';
+import { DEFAULT_KWS_MODEL, SPEECH_EMBEDDING_DIR, runCli } from '../src/cli/index.js';
 import type { Chunk } from '../src/node.js';
 import type { ModelManifest } from '../src/model/index.js';
 
