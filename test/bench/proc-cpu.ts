@@ -82,4 +82,3 @@ export async function cpuPercent(root: number, seconds: number): Promise<number>
   for (const [pid, s] of after) used += s - (before.get(pid) ?? 0);
   return (100 * used) / elapsed;
 }
-
