@@ -47,7 +47,7 @@ import { createEngine } from '../../src/client/node.js';
 import { expectSampleDetections } from '../helpers/kws-sample.js';
 import type { TimedDetection } from '../helpers/kws-sample.js';
 import { tapMicrophone, tappedFrames } from './mic-tap.js';
-import { captureMel, streamDetections } from './kws-reference.js';
+import { REFERENCE_CALL_TIMEOUT_MS, captureMel, streamDetections } from './kws-reference.js';
 import type { StepDetection } from './kws-reference.js';
 
 const TRAINED_MODEL = join(MODELS_DIR, '..', KWS_MODEL);
@@ -89,6 +89,7 @@ async function nodeDetections(samples: Float32Array): Promise<ShownDetection[]> 
   const engine = await createEngine({
     models: [model],
     ...(model.frontEnd !== undefined && { frontEnd: model.frontEnd }),
+    callTimeoutMs: REFERENCE_CALL_TIMEOUT_MS,
   });
   try {
     const { detections } = await detectKeywords(engine, model, samples);

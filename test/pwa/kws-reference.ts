@@ -15,6 +15,13 @@ import { kwsDetectorOptionsFromManifest } from '../../src/postprocess/kws-manife
 
 const BINS = 32;
 
+/**
+ * The deadline of one engine call of a reference run, ms. A call embeds up to 256 chunks of 8 frames;
+ * with both cores saturated by other jobs one took over the default 10 s. This deadline only tells
+ * a hung worker from a slow one: nothing here is timed.
+ */
+export const REFERENCE_CALL_TIMEOUT_MS = 120_000;
+
 /** The worklet's mel frames of one capture of 16 kHz `samples` starting at stream frame `startFrame`. */
 export function captureMel(samples: Float32Array, startFrame: number): Float32Array {
   const mel = new SpeechMelFrontEnd();
@@ -41,6 +48,7 @@ export async function streamDetections(model: string, captures: Float32Array[]):
   const engine = await createEngine({
     models: [file],
     ...(file.frontEnd !== undefined && { frontEnd: file.frontEnd }),
+    callTimeoutMs: REFERENCE_CALL_TIMEOUT_MS,
   });
   try {
     // Chunks of one block (8 frames), as the worklet posts them.
