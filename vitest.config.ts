@@ -3,8 +3,9 @@ import { defineConfig } from 'vitest/config';
 /**
  * Two projects. Node tests run first, files in parallel. Then the Chromium tests (real headless
  * Chromium: anything named `*.browser.test.ts`, and test/browser, test/pwa), one file at a time and with
- * no Node test competing for the 2 cores: they play audio in real time, and a PWA test on a busy
- * machine once missed a word.
+ * no Node test competing for the 2 cores. The keyword apps' tests no longer depend on real time (their
+ * microphone is an OfflineAudioContext: test/pwa/offline-mic.ts); running them alone still keeps their
+ * builds and browser start-ups within the timeouts below on a busy machine.
  */
 const CHROMIUM = ['test/browser/**/*.test.ts', 'test/pwa/**/*.test.ts', 'test/**/*.browser.test.ts'];
 /**

@@ -1,15 +1,16 @@
 /**
  * `npm start`: the three trained models, each through the real worker path.
  *
- * 1. Keyword spotting: the bundled sample audio on several "microphones" at once (WAV → log-mel front
- *    end → the manifest's normalisation → RxJS `inferMany` → one worker multiplexing every stream →
- *    quantized GRU step → a keyword detector per stream); prints each detection as it happens and the
- *    throughput.
+ * 1. Keyword spotting: the bundled sample audio on several "microphones" at once (WAV → the keyword
+ *    model's front end → RxJS `inferMany` → one worker multiplexing every stream → for the default
+ *    model (models/kws-embed) the speech embedding of every stream that is due in one batched call,
+ *    then the quantized GRU head → a keyword detector per stream); prints each detection as it
+ *    happens and the throughput.
  * 2. Sensor anomalies: `npm run cli -- sensors models/sensors/samples/plant.csv`.
  * 3. Streaming text: `npm run cli -- text models/text/samples/typed.txt`.
  *
  * Options: `--streams N` (microphones, default 8), `--chunk-ms N` (audio per chunk, default 100),
- * `--model <file.tflite>` (a keyword model; its -b1/-b8/-b64 siblings are loaded too),
+ * `--model <file.tflite>` (a keyword model, default the CLI's; its -b1/-b8/-b64 siblings are loaded too),
  * `--only kws|sensors|text` (one part).
  */
 import { fileURLToPath } from 'node:url';
@@ -25,13 +26,11 @@ import {
   modelFamily,
   readAudioFile,
 } from '../src/node.js';
-import { runCli } from '../src/cli/index.js';
+import { DEFAULT_KWS_MODEL, SPEECH_EMBEDDING_DIR, runCli } from '../src/cli/index.js';
 import type { Chunk } from '../src/node.js';
 import type { ModelManifest } from '../src/model/index.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
-/** The shipped keyword model (B = 1; its -b8/-b64 siblings are loaded too). */
-const DEFAULT_KWS_MODEL = `${root}models/kws/kws-int8-weights-b1.tflite`;
 const SAMPLES = ['models/kws/samples/keywords-heldout.wav', 'models/kws/samples/noise.wav'];
 const PARTS = ['kws', 'sensors', 'text'] as const;
 type Part = (typeof PARTS)[number];
@@ -71,20 +70,25 @@ function positiveInt(key: string, value: string): number {
   return n;
 }
 
-/** A WAV as the keyword model's chunks: mono, at the model's rate, normalised log-mel frames. */
-function audioChunks(path: string, chunkMs: number, manifest: ModelManifest): Float32Array[] {
-  return keywordChunks(manifest, atModelRate(readAudioFile(path), manifest).samples, chunkMs);
+/** A WAV as the keyword model's chunks (mono, at the model's rate, its front end's frames) and its length in s. */
+function audioChunks(
+  path: string,
+  chunkMs: number,
+  manifest: ModelManifest,
+): { chunks: Float32Array[]; seconds: number } {
+  const { samples, rate } = atModelRate(readAudioFile(path), manifest);
+  return { chunks: keywordChunks(manifest, samples, chunkMs), seconds: samples.length / rate };
 }
 
 async function keywordSpotting(args: Args): Promise<void> {
   // A model on speech embeddings also names its embedding file: beside it or the shipped one.
-  const { manifest, frontEnd } = loadKwsModel(args.model, { searchDirs: [`${root}models/speech-embedding`] });
+  const { manifest, frontEnd } = loadKwsModel(args.model, { searchDirs: [SPEECH_EMBEDDING_DIR] });
   const models = modelFamily(args.model);
   console.log(`== keyword spotting: ${models.map((m) => m.replace(root, '')).join(', ')}`);
   const engine = await createEngine({ models, ...(frontEnd !== undefined && { frontEnd }) });
   const sources = SAMPLES.map((f) => ({
     name: f.split('/').pop()!,
-    chunks: audioChunks(f, args.chunkMs, manifest),
+    ...audioChunks(f, args.chunkMs, manifest),
   }));
   // Stream k plays sample k mod 2: several microphones at once, interleaved chunk by chunk.
   const streams = Array.from({ length: args.streams }, (_, k) => ({
@@ -99,7 +103,7 @@ async function keywordSpotting(args: Args): Promise<void> {
       `chunks of ${args.chunkMs} ms\n`,
   );
 
-  let frames = 0;
+  let steps = 0;
   let failures = 0;
   let detections = 0;
   const started = performance.now();
@@ -122,7 +126,7 @@ async function keywordSpotting(args: Args): Promise<void> {
             console.error(`${p.stream}: chunk ${p.seq} refused: [${p.error.code}] ${p.error.message}`);
             return;
           }
-          frames++;
+          steps++;
           const hit = byId.get(p.stream)!.detector.push(p.output);
           if (!hit) return;
           detections++;
@@ -137,11 +141,12 @@ async function keywordSpotting(args: Args): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   const stats = await engine.stats();
   await engine.dispose();
-  const audioSeconds = (frames * 10) / 1000;
+  const audioSeconds = streams.reduce((sum, s) => sum + s.source.seconds, 0);
   console.log(`\n${detections} detections`);
+  // A step is one GRU step of one stream: per 10 ms log-mel frame, or per 80 ms speech embedding.
   console.log(
-    `${frames} frames (${audioSeconds.toFixed(1)} s of audio over ${streams.length} streams) in ` +
-      `${seconds.toFixed(2)} s: ${Math.round(frames / seconds)} stream-steps/s, ` +
+    `${steps} model steps (${audioSeconds.toFixed(1)} s of audio over ${streams.length} streams) in ` +
+      `${seconds.toFixed(2)} s: ${Math.round(steps / seconds)} stream-steps/s, ` +
       `${(audioSeconds / seconds).toFixed(0)}× real time; model invocations by batch size ` +
       `${JSON.stringify(stats.invokes)}; ${failures} chunks refused`,
   );

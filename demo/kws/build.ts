@@ -4,7 +4,8 @@
  * Vite bundles the page and the microphone worklet; the rest is staged into Vite's public folder:
  * - `engine/`: the library's classic engine worker (`scripts/build-workers.ts`) and the one
  *   tfjs-tflite WASM variant the app serves (SIMD, single-threaded), beside it where it looks;
- * - `models/`: the model (see `model.ts`) and its `.json` manifest;
+ * - `models/`: the model (see `model.ts`), its `.json` manifest and, for a head on the speech
+ *   embedding, the embedding model (`embedding_model.tflite`, 1.3 MB) the engine runs before it;
  * - `icons/`: drawn by `icons.ts`.
  * vite-plugin-pwa then writes the web manifest and a service worker precaching all of it.
  *
@@ -18,7 +19,7 @@ import { build } from 'vite';
 import type { LogLevel } from 'vite';
 import { buildWorkers } from '../../scripts/build-workers.js';
 import { iconFiles } from './icons.js';
-import { chooseModel } from './model.js';
+import { chooseModel, modelFiles } from './model.js';
 import { kwsViteConfig } from './vite.config.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -47,9 +48,7 @@ export async function buildKwsDemo(options: KwsBuildOptions = {}): Promise<KwsBu
     const publicDir = join(stage, 'public');
     await stageEngine(join(stage, 'workers'), join(publicDir, 'engine'));
     await mkdir(join(publicDir, 'models'), { recursive: true });
-    const manifest = model.replace(/\.tflite$/, '.json');
-    await copyFile(model, join(publicDir, 'models', basename(model)));
-    await copyFile(manifest, join(publicDir, 'models', basename(manifest)));
+    for (const f of modelFiles(model)) await copyFile(f, join(publicDir, 'models', basename(f)));
     for (const icon of iconFiles()) {
       await mkdir(dirname(join(publicDir, icon.path)), { recursive: true });
       await writeFile(join(publicDir, icon.path), icon.bytes);

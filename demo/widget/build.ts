@@ -2,7 +2,8 @@
  * `npm run build:widget`: builds the widget into `dist/demo/widget/` (or `outDir`):
  * - `renderer/`: the page (Vite), with the PWA's engine worker + WASM (`engine/`, staged by the PWA's
  *   own `stageEngine`) and the PWA's keyword model (`models/`, chosen by the PWA's `chooseModel`,
- *   so the widget follows when the PWA's model changes; `KWS_MODEL` overrides both);
+ *   so the widget follows when the PWA's model changes; `KWS_MODEL` overrides both; with the
+ *   embedding model a speech-embedding head needs, `modelFiles`);
  * - `main.cjs` and `preload.cjs`: the main process and the sandboxed preload, bundled by esbuild
  *   with only `electron` left external;
  * - `package.json`: what Electron and electron-builder read (`main`).
@@ -16,7 +17,7 @@ import type { BuildOptions } from 'esbuild';
 import { build } from 'vite';
 import type { LogLevel } from 'vite';
 import { stageEngine } from '../kws/build.js';
-import { chooseModel } from '../kws/model.js';
+import { chooseModel, modelFiles } from '../kws/model.js';
 import { MAIN_FILE, PRELOAD_FILE, RENDERER_DIR } from './layout.js';
 import { widgetViteConfig } from './renderer/vite.config.js';
 
@@ -39,8 +40,7 @@ export async function buildWidget(outDir = WIDGET_DIR, logLevel: LogLevel = 'war
     const publicDir = join(stage, 'public');
     await stageEngine(join(stage, 'workers'), join(publicDir, 'engine'));
     await mkdir(join(publicDir, 'models'), { recursive: true });
-    for (const f of [model, model.replace(/\.tflite$/, '.json')])
-      await copyFile(f, join(publicDir, 'models', basename(f)));
+    for (const f of modelFiles(model)) await copyFile(f, join(publicDir, 'models', basename(f)));
     await build(widgetViteConfig(publicDir, rendererDir, `models/${basename(model)}`, logLevel));
   } finally {
     await rm(stage, { recursive: true, force: true });

@@ -26,8 +26,12 @@ function packageRoot(): string {
 
 const root = packageRoot();
 
-/** The shipped keyword model (B = 1: one stream needs no bigger batch). */
-export const DEFAULT_KWS_MODEL = join(root, 'models/kws/kws-int8-weights-b1.tflite');
+/**
+ * The shipped keyword model: the GRU head on Google's speech embedding (models/kws-embed; B = 1: one
+ * stream needs no bigger batch). Its embedding model is in {@link SPEECH_EMBEDDING_DIR}. The older
+ * log-mel model (models/kws/kws-int8-weights-b1.tflite) still runs with `--model`.
+ */
+export const DEFAULT_KWS_MODEL = join(root, 'models/kws-embed/kws-embed-int8-weights-b1.tflite');
 /** The shipped sensor model, B = 1. */
 export const DEFAULT_SENSORS_MODEL = join(root, 'models/sensors/sensors-int8-weights-b1.tflite');
 /** The shipped typed-text model, B = 1. */

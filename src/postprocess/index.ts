@@ -6,7 +6,7 @@
  */
 export { KwsDetector, KWS_DETECTOR_DEFAULTS } from './kws-detector.js';
 export type { Detection, KwsDetectorOptions, KwsDetectorState } from './kws-detector.js';
-export { kwsDetectorOptionsFromManifest, DETECTOR_KEY } from './kws-manifest.js';
+export { kwsDetectorOptionsFromManifest, DETECTOR_KEY, FRONT_END_KEY } from './kws-manifest.js';
 export {
   AnomalyScorer,
   ANOMALY_SCORER_DEFAULTS,

@@ -4,11 +4,16 @@
  * words). One rule for the CLI, `npm start` and the PWA tests:
  *
  * - every keyword is detected exactly once, with its label, between its start (less `earlyMs`) and
- *   `lateMs` after its end. For live capture, which starts at no particular sample, only the keywords
- *   the model finds at every framing phase ({@link keywordsFoundAtEveryPhase}) must be detected; the
- *   others, if detected, exactly as above. A file read from its first sample is deterministic: there
- *   every keyword must be found (the shipped model does at that phase; models/kws/README.md gives
- *   the count over all phases);
+ *   `lateMs` after its end. For live capture with the log-mel model, which starts at no particular
+ *   sample, only the keywords it finds at every framing phase ({@link keywordsFoundAtEveryPhase}) must
+ *   be detected; the others, if detected, exactly as above. The log-mel model (models/kws) finds all
+ *   five when the file is read from its first sample (models/kws/README.md gives the count over all
+ *   phases);
+ * - the shipped speech-embedding head (models/kws-embed, the CLI's default) was trained for voices of
+ *   other synthesizers and is weaker on this espeak-ng voice: measured, it finds yes, left and stop
+ *   and misses down and go (models/kws-embed/README.md has its recall on many voices). Its tests
+ *   require `{ atLeast: 3 }` keywords, each exactly as above, rather than naming them, so that a
+ *   retrained head that finds other words still passes and one that finds fewer fails;
  * - nothing is detected outside the words (the quiet parts);
  * - at most {@link MAX_OTHER_WORD_ACCEPTS} detection on the two non-keyword words. The shipped model
  *   takes "now" for "no" (models/kws/README.md reports it and the model's false-accept rate on long
@@ -91,22 +96,31 @@ export function placeDetections(
 /**
  * Asserts the rule of the file comment for the detections made while `events` were heard (pass the
  * events of the part listened to).
- * @param required for live capture: the keywords that must be detected (`label@word`, from
- *   {@link keywordsFoundAtEveryPhase}); the other keywords may be missing. Default: all of them.
+ * @param required the keywords that must be detected (`label@word`, e.g. from
+ *   {@link keywordsFoundAtEveryPhase}), or `{ atLeast: n }`: any n or more of them; the other keywords
+ *   may be missing, and when detected must be exactly as the rule says. Default: all of them.
  */
 export function expectSampleDetections(
   detections: readonly TimedDetection[],
   events: readonly SpokenEvent[],
   window: { earlyMs: number; lateMs: number },
   what: string,
-  required?: ReadonlySet<string>,
+  required?: ReadonlySet<string> | { atLeast: number },
 ): void {
   const placed = placeDetections(detections, events, window);
   const keywords = events.filter((e) => e.label !== 'unknown').map((e) => `${e.label}@${e.text}`);
+  const must =
+    required === undefined ? new Set(keywords) : required instanceof Set ? required : new Set<string>();
+  if (required !== undefined && !(required instanceof Set)) {
+    const found = keywords.filter((k) => placed.keyword.includes(k));
+    expect(
+      found.length,
+      `${what}: keywords found (${found.join(', ')}; placed: ${placed.keyword.join(', ')})`,
+    ).toBeGreaterThanOrEqual((required as { atLeast: number }).atLeast);
+  }
   // In order, each once, each with its own label (a mislabel or a double does not match).
-  const expected =
-    required === undefined ? keywords : keywords.filter((k) => required.has(k) || placed.keyword.includes(k));
-  const may = required === undefined ? [] : keywords.filter((k) => !required.has(k));
+  const expected = keywords.filter((k) => must.has(k) || placed.keyword.includes(k));
+  const may = keywords.filter((k) => !must.has(k));
   expect(placed.keyword, `${what}: keywords${may.length ? ` (may miss ${may.join(', ')})` : ''}`).toEqual(
     expected,
   );

@@ -7,6 +7,8 @@
  * broker (aedes, TCP for publishers, WebSocket for the page); headless Chromium whose microphone
  * plays a WAV file.
  */
+import { offlineMicrophone } from '../pwa/offline-mic.js';
+import type { OfflineMicArgs } from '../pwa/offline-mic.js';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
@@ -54,8 +56,13 @@ export class PageShell extends FakeShell {
 export interface HarnessOptions {
   /** The built renderer folder (`buildWidget().rendererDir`). */
   rendererDir: string;
-  /** What the fake microphone plays (looped). */
-  micWav: string;
+  /** What Chromium's fake microphone device plays (looped, in real time); or use `offlineMic`. */
+  micWav?: string;
+  /**
+   * The page's AudioContexts become OfflineAudioContexts playing this recording once, as fast as the
+   * machine allows (test/pwa/offline-mic.ts): no real time, every sample heard.
+   */
+  offlineMic?: OfflineMicArgs;
   listening: boolean;
   dashboardUrl: string;
   /** Chromium's flags besides the shared ones (default none). */
@@ -148,7 +155,7 @@ export async function startWidgetHarness(o: HarnessOptions): Promise<WidgetHarne
       '--autoplay-policy=no-user-gesture-required',
       '--use-fake-device-for-media-stream',
       '--use-fake-ui-for-media-stream',
-      `--use-file-for-fake-audio-capture=${o.micWav}`,
+      ...(o.micWav !== undefined ? [`--use-file-for-fake-audio-capture=${o.micWav}`] : []),
       ...(o.extraArgs ?? []),
     ],
   });
@@ -163,6 +170,7 @@ export async function startWidgetHarness(o: HarnessOptions): Promise<WidgetHarne
     ipc.send(frame.url(), channel, ...args),
   );
   await page.addInitScript(await preloadScript());
+  if (o.offlineMic !== undefined) await page.addInitScript(offlineMicrophone, o.offlineMic);
   return {
     browser,
     page,

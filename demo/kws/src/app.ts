@@ -3,12 +3,12 @@
  * detections, and keep the stream's state across the page being hidden (saved to IndexedDB through
  * the engine's snapshot API, restored when the page is back or on the next start after a reload).
  */
-import { createEngine, isGruStreamError } from 'gru-stream';
+import { isGruStreamError } from 'gru-stream';
 import type { EngineClient, Prediction } from 'gru-stream';
 import { KWS_DETECTOR_DEFAULTS } from 'gru-stream/postprocess';
 import { ProbabilityChart } from './chart.js';
 import { MicError } from './mic.js';
-import { loadModelConfig } from './model-config.js';
+import { createKwsEngine, loadModelConfig } from './model-config.js';
 import type { KwsModelConfig } from './model-config.js';
 import { ListeningSession } from './session.js';
 import type { HeardDetection, StartedFrom } from './session.js';
@@ -48,12 +48,10 @@ export class KwsApp {
     this.setState('loading');
     this.view.setStatus('Loading the model…');
     try {
-      const [config, engine] = await Promise.all([
-        loadModelConfig(this.urls.model),
-        createEngine({ workerUrl: this.urls.worker, models: [this.urls.model] }),
-      ]);
+      // The manifest first: it names the embedding model the engine runs before the GRU.
+      const config = await loadModelConfig(this.urls.model);
+      this.engine = await createKwsEngine(this.urls.worker, this.urls.model, config);
       this.config = config;
-      this.engine = engine;
     } catch (e) {
       this.setState('broken');
       this.view.showError('engine', `The keyword model could not be loaded: ${describe(e)}`);
@@ -66,19 +64,25 @@ export class KwsApp {
       return undefined;
     });
     const { manifest, labels, detector, warnings } = this.config;
-    this.plot = new ProbabilityChart(this.view.chart, detector.threshold ?? KWS_DETECTOR_DEFAULTS.threshold);
+    const hopMs = detector.hopMs ?? KWS_DETECTOR_DEFAULTS.hopMs;
+    // The last 5 s, one bar per model step.
+    this.plot = new ProbabilityChart(
+      this.view.chart,
+      detector.threshold ?? KWS_DETECTOR_DEFAULTS.threshold,
+      Math.round(5000 / hopMs),
+    );
     const ignored: readonly string[] = detector.ignore ?? KWS_DETECTOR_DEFAULTS.ignore;
-    const keywords = labels.filter((l) => !ignored.includes(l));
-    this.view.describeModel(
-      `Model ${manifest.name} (${manifest.quantization}, H=${manifest.gru.hiddenSize}), ` +
-        `engine ${this.engine.model.runner} in a Web Worker.`,
-      keywords,
+    this.view.showKeywords(labels.filter((l) => !ignored.includes(l)));
+    // For developers, not on the page.
+    console.info(
+      `model ${manifest.name} (${manifest.quantization}, H=${manifest.gru.hiddenSize}, ` +
+        `${manifest.features?.kind ?? '?'} features), engine ${this.engine.model.runner} in a Web Worker`,
     );
     this.view.showWarnings(warnings);
     this.view.start.addEventListener('click', () => this.onClick());
     document.addEventListener('visibilitychange', () => void this.onVisibility());
     this.setState('ready');
-    this.view.setStatus('Ready. Press Start and say a keyword.');
+    this.view.setStatus('Press Start, then say one of the words.');
   }
 
   private onClick(): void {
@@ -107,9 +111,8 @@ export class KwsApp {
     }
     const saved = await this.loadSaved();
     const session = new ListeningSession(engine, config, `mic-${++this.sessions}`, this.urls.worklet, {
-      onStart: (rate) =>
-        this.view.showStats(`Microphone at ${rate} Hz, resampled to 16 kHz in an AudioWorklet.`),
-      onPrediction: (p, latencyMs) => this.onPrediction(p, latencyMs),
+      onStart: (rate) => this.view.showInputRate(rate),
+      onPrediction: (p, _latencyMs, heardMs) => this.onPrediction(p, heardMs),
       onDetection: (d) => this.onDetection(d),
       onError: (e) => this.onSessionError(e),
     });
@@ -133,7 +136,7 @@ export class KwsApp {
       'other-model': ' (the saved state belonged to another model and was dropped)',
       fresh: '',
     };
-    this.view.setStatus(`Listening${note[from]}.`);
+    this.view.setStatus(`Listening${note[from]}. Say one of the words.`);
   }
 
   private async stop(): Promise<void> {
@@ -179,17 +182,16 @@ export class KwsApp {
     if (document.visibilityState === 'visible') await this.onVisibility();
   }
 
-  private onPrediction(p: Prediction, latencyMs: number): void {
+  private onPrediction(p: Prediction, sessionHeardMs: number): void {
     if (p.label === undefined || p.score === undefined) return;
     this.view.showTop(p.label, p.score);
     this.plot?.push(this.config!.labels.indexOf(p.label), p.score);
-    // About once a second: the running numbers.
-    if (p.frame % 100 === 99) {
-      const heardMs = this.clockBaseMs + (p.frame + 1) * (this.config!.detector.hopMs ?? 10);
-      this.view.setStatus(
-        `Listening: ${(heardMs / 1000).toFixed(0)} s heard, ` +
-          `${latencyMs.toFixed(1)} ms from audio to prediction.`,
-      );
+    const heardMs = this.clockBaseMs + sessionHeardMs;
+    this.view.showHeard(heardMs);
+    // About once a second.
+    const perSecond = Math.round(1000 / (this.config!.detector.hopMs ?? KWS_DETECTOR_DEFAULTS.hopMs));
+    if (p.frame % perSecond === perSecond - 1) {
+      this.view.setStatus(`Listening: ${(heardMs / 1000).toFixed(0)} s so far. Say one of the words.`);
     }
   }
 
@@ -199,7 +201,7 @@ export class KwsApp {
       labelIndex: this.config!.labels.indexOf(d.label),
       timeMs: this.clockBaseMs + d.sessionMs,
       score: d.score,
-      latencyMs: d.latencyMs,
+      arrivedAt: performance.now() - d.latencyMs,
     });
   }
 

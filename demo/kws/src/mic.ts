@@ -1,11 +1,11 @@
 /**
- * The microphone as an Observable of 16 kHz mono blocks (10 ms each), captured and resampled by the
- * `mic-16k` AudioWorklet. Subscribing opens the microphone; unsubscribing releases it (tracks stopped,
+ * The microphone as an Observable of model frames (the model's audio front end run on 16 kHz mono by
+ * the `mic-16k` AudioWorklet: see mic-worklet.ts). Subscribing opens the microphone; unsubscribing releases it (tracks stopped,
  * AudioContext closed), so the browser's recording indicator goes off.
  */
 import { Observable } from 'rxjs';
 import { MIC_PROCESSOR } from './mic-protocol.js';
-import type { MicMessage } from './mic-protocol.js';
+import type { MicFrontEnd, MicMessage } from './mic-protocol.js';
 
 export type MicFailure = 'denied' | 'no-device' | 'busy' | 'blocked' | 'ended';
 
@@ -29,6 +29,8 @@ export interface MicOptions {
   context: AudioContext;
   /** URL of the built `mic-worklet` script. */
   workletUrl: string;
+  /** The front end the worklet runs (from the model's manifest). */
+  frontEnd: MicFrontEnd;
   /** Called once audio flows, with the rate the audio graph really runs at (Hz). */
   onStart?: (inputRate: number) => void;
   /** How long `AudioContext.resume()` may take before we say the browser blocked audio (default 3000 ms). */
@@ -54,7 +56,11 @@ export function microphone(options: MicOptions): Observable<Float32Array> {
       media = await getMicrophone();
       if (closed) return;
       await resume(context, options.resumeTimeoutMs ?? 3000);
-      node = new AudioWorkletNode(context, MIC_PROCESSOR, { numberOfOutputs: 1, outputChannelCount: [1] });
+      node = new AudioWorkletNode(context, MIC_PROCESSOR, {
+        numberOfOutputs: 1,
+        outputChannelCount: [1],
+        processorOptions: options.frontEnd,
+      });
       node.port.onmessage = (e: MessageEvent<MicMessage>) => {
         if (e.data instanceof Float32Array) subscriber.next(e.data);
         else options.onStart?.(e.data.inputRate);

@@ -1,7 +1,8 @@
 /**
- * One listening session: microphone → log-mel frames → `infer` (the engine worker) → keyword
- * detector. It can start from a saved state and hand its state back when suspended, so a stream
- * survives the page being hidden.
+ * One listening session: microphone → the model's front-end frames (made in the audio worklet) →
+ * `infer` (the engine worker: for a head on the speech embedding, the embedding model then the GRU) →
+ * keyword detector. It can start from a saved state and hand its state back when suspended, so a
+ * stream survives the page being hidden.
  */
 import { Subject } from 'rxjs';
 import type { Subscription } from 'rxjs';
@@ -9,7 +10,6 @@ import { infer } from 'gru-stream';
 import type { EngineClient, Prediction } from 'gru-stream';
 import { KwsDetector } from 'gru-stream/postprocess';
 import type { Detection } from 'gru-stream/postprocess';
-import { logMelChunks } from './log-mel-operator.js';
 import { closeContext, microphone } from './mic.js';
 import type { KwsModelConfig } from './model-config.js';
 import type { SavedStream } from './snapshot-store.js';
@@ -18,15 +18,22 @@ import type { SavedStream } from './snapshot-store.js';
 export interface HeardDetection extends Detection {
   /** The end of the audio that fired it, in ms of audio since this session started. */
   sessionMs: number;
-  /** From the moment the frame's last audio reached the page to the detection, in ms. */
+  /**
+   * From the moment the last audio the firing step needed reached the page (the worklet's frame
+   * arriving) to the detection, in ms: the processing part of the delay. The model's own part (how
+   * long after a word ends its step fires) comes before it.
+   */
   latencyMs: number;
 }
 
 export interface SessionListener {
   /** Audio flows; `inputRate` is the audio graph's real rate in Hz. */
   onStart(inputRate: number): void;
-  /** Every frame's prediction, with its latency in ms (audio in → prediction out). */
-  onPrediction(p: Prediction, latencyMs: number): void;
+  /**
+   * Every step's prediction, with its latency in ms (its last audio in → prediction out) and the
+   * audio of this session it has heard, in ms.
+   */
+  onPrediction(p: Prediction, latencyMs: number, heardMs: number): void;
   onDetection(d: HeardDetection): void;
   /** The session failed after it started (microphone lost, engine error); it is stopped already. */
   onError(e: unknown): void;
@@ -45,11 +52,14 @@ export class ListeningSession {
   private inference: Subscription | undefined;
   private started = false;
   private stopped = false;
-  /** Frames sent to the engine and answered by it in this session. */
+  /** Front-end frames sent to the engine, and GRU steps answered by it, in this session. */
   private sent = 0;
   private answered = 0;
+  /** Steps the engine owes for the frames sent (a step needs a whole window of frames). */
+  private due = 0;
   private readonly arrivals = new Float64Array(ARRIVAL_RING);
-  /** Detector frames counted before this session (a restored detector continues its count). */
+  /** Steps and frames of the stream before this session (a restored stream continues its counts). */
+  private originSteps = 0;
   private originFrames = 0;
   private drain: { resolve: () => void; reject: (e: unknown) => void } | undefined;
 
@@ -67,9 +77,9 @@ export class ListeningSession {
     this.detector = new KwsDetector(config.detector);
   }
 
-  /** Audio heard in this session, in ms. */
+  /** Audio heard in this session, in ms (its front-end frames). */
   get heardMs(): number {
-    return this.answered * this.detector.hopMs;
+    return this.sent * this.config.frameHopMs;
   }
 
   /**
@@ -91,16 +101,20 @@ export class ListeningSession {
       error: (e: unknown) => this.fail(e),
     });
     await new Promise<void>((resolve, reject) => {
-      const audio$ = microphone({
+      const frames$ = microphone({
         context,
         workletUrl: this.workletUrl,
+        frontEnd:
+          this.config.micFrontEnd.kind === 'speech-mel'
+            ? { ...this.config.micFrontEnd, startFrame: this.originFrames }
+            : this.config.micFrontEnd,
         onStart: (rate) => {
           this.started = true;
           this.listener.onStart(rate);
           resolve();
         },
       });
-      this.mic = audio$.pipe(logMelChunks(this.config.createFrontEnd, this.config.normalize)).subscribe({
+      this.mic = frames$.subscribe({
         next: (frames) => this.send(frames),
         error: (e: unknown) => {
           if (this.started) {
@@ -120,14 +134,16 @@ export class ListeningSession {
       await this.engine.open(this.streamId);
       return 'fresh';
     }
-    if (saved.modelId !== this.engine.model.modelId) {
+    // Another model's state, or one saved by a version that did not record its frame count.
+    if (saved.modelId !== this.engine.model.modelId || saved.frames === undefined) {
       await this.engine.open(this.streamId);
       return 'other-model';
     }
     // Both or neither: the detector's smoothing belongs to that GRU state.
     this.detector.restore(saved.detector);
     await this.engine.restore(this.streamId, saved.gru);
-    this.originFrames = saved.detector.frames;
+    this.originSteps = saved.detector.frames;
+    this.originFrames = saved.frames;
     return 'saved';
   }
 
@@ -137,7 +153,7 @@ export class ListeningSession {
    */
   async suspend(): Promise<SavedStream> {
     this.mic?.unsubscribe();
-    if (this.answered < this.sent) {
+    if (this.answered < this.due) {
       await new Promise<void>((resolve, reject) => (this.drain = { resolve, reject }));
     }
     // The stream is still open here: `infer` closes it only when its subscription ends, below.
@@ -146,6 +162,7 @@ export class ListeningSession {
       modelId: this.engine.model.modelId,
       gru,
       detector: this.detector.state(),
+      frames: this.originFrames + this.sent,
       savedAt: Date.now(),
     };
     this.stop();
@@ -161,23 +178,28 @@ export class ListeningSession {
 
   private send(frames: Float32Array): void {
     const now = performance.now();
-    const count = frames.length / this.engine.model.inputSize;
+    const count = frames.length / this.config.frameSize;
     for (let t = 0; t < count; t++) this.arrivals[(this.sent + t) % ARRIVAL_RING] = now;
     this.sent += count;
+    // Steps whose last frame has now been sent (stream-wide numbering, a restored stream included).
+    const streamFrames = this.originFrames + this.sent;
+    while (this.config.lastFrameOfStep(this.originSteps + this.due) < streamFrames) this.due++;
     this.chunks.next(frames);
   }
 
   private onPrediction(p: Prediction): void {
     this.answered++;
-    const latencyMs = performance.now() - this.arrivals[p.frame % ARRIVAL_RING]!;
-    this.listener.onPrediction(p, latencyMs);
+    // The session frame that completed this step's input: when its audio reached the page.
+    const last = this.config.lastFrameOfStep(this.originSteps + p.frame) - this.originFrames;
+    const latencyMs = performance.now() - this.arrivals[Math.max(0, last) % ARRIVAL_RING]!;
+    this.listener.onPrediction(p, latencyMs, (last + 1) * this.config.frameHopMs);
     const d = this.detector.push(p.output);
     if (d !== undefined) {
       // When the audio that fired it ended, counted from this session's first sample.
-      const sessionMs = d.timeMs - this.originFrames * this.detector.hopMs;
+      const sessionMs = d.timeMs - this.originFrames * this.config.frameHopMs;
       this.listener.onDetection({ ...d, sessionMs, latencyMs });
     }
-    if (this.drain !== undefined && this.answered === this.sent) this.drain.resolve();
+    if (this.drain !== undefined && this.answered === this.due) this.drain.resolve();
   }
 
   /** Stops the session and reports `e` once: to a pending {@link suspend}, else to the listener. */

@@ -11,6 +11,11 @@ export interface SavedStream {
   /** `engine.snapshot(stream)`. */
   gru: Uint8Array;
   detector: KwsDetectorState;
+  /**
+   * Front-end frames the stream had been sent (a speech-embedding head's windows count them). Absent in
+   * states saved by older versions.
+   */
+  frames?: number;
   /** When it was saved (ms since the epoch). */
   savedAt: number;
 }

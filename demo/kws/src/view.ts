@@ -1,7 +1,10 @@
 /**
  * The page's DOM: every element the app writes to, looked up once, and nothing else. Each detection
  * becomes an `<li>` in `#detections` with `data-label`, `data-time-ms` (ms of audio since listening
- * started), `data-score` and `data-latency-ms`, for people and tests alike.
+ * started), `data-score` and `data-latency-ms` (the audio it needed reached the page → it is on the
+ * page), for people and tests alike. `<body>` mirrors the state (`data-state`), the audio graph's rate
+ * (`data-input-rate`, Hz) and the audio the model has heard (`data-heard-ms`): facts for tests and
+ * styling, not text for the user.
  */
 import { labelColour } from './chart.js';
 
@@ -29,9 +32,7 @@ export class View {
   private readonly topLabel = byId('top-label');
   private readonly topProb = byId('top-prob');
   private readonly detections = byId<HTMLOListElement>('detections');
-  private readonly stats = byId('stats');
-  private readonly model = byId('model');
-  private readonly keywords = byId('keywords');
+  private readonly keywords = byId<HTMLUListElement>('keywords');
   private readonly offline = byId('offline');
   private latest: { label: string; probability: number } | undefined;
   private scheduled = false;
@@ -65,13 +66,25 @@ export class View {
     this.warning.hidden = warnings.length === 0;
   }
 
-  describeModel(text: string, keywords: readonly string[]): void {
-    this.model.textContent = text;
-    this.keywords.textContent = `Say one of: ${keywords.join(', ')}.`;
+  /** The words to say, at the top of the page. */
+  showKeywords(keywords: readonly string[]): void {
+    this.keywords.replaceChildren(
+      ...keywords.map((k) => {
+        const li = document.createElement('li');
+        li.textContent = k;
+        return li;
+      }),
+    );
   }
 
-  showStats(text: string): void {
-    this.stats.textContent = text;
+  /** The audio graph's real rate (Hz): on `<body data-input-rate>`, not shown. */
+  showInputRate(rate: number): void {
+    document.body.dataset.inputRate = String(rate);
+  }
+
+  /** Audio the model has heard since Start (ms): on `<body data-heard-ms>`, not shown. */
+  showHeard(ms: number): void {
+    document.body.dataset.heardMs = String(Math.round(ms));
   }
 
   showOfflineReady(): void {
@@ -97,13 +110,13 @@ export class View {
     labelIndex: number;
     timeMs: number;
     score: number;
-    latencyMs: number;
+    /** `performance.now()` when the last audio the detection needed reached the page. */
+    arrivedAt: number;
   }): void {
     const li = document.createElement('li');
     li.dataset.label = d.label;
     li.dataset.timeMs = String(Math.round(d.timeMs));
     li.dataset.score = d.score.toFixed(3);
-    li.dataset.latencyMs = d.latencyMs.toFixed(1);
     li.style.setProperty('--label-colour', labelColour(d.labelIndex));
     const cell = (className: string, text: string, title: string): void => {
       const span = document.createElement('span');
@@ -112,10 +125,17 @@ export class View {
       span.title = title;
       li.append(span);
     };
-    cell('label', d.label, 'keyword');
-    cell('time', `${(d.timeMs / 1000).toFixed(2)} s`, 'time since listening started');
-    cell('score', `${(d.score * 100).toFixed(0)}%`, 'smoothed probability');
-    cell('latency', `${d.latencyMs.toFixed(d.latencyMs < 10 ? 1 : 0)} ms`, 'latency: audio in → detection');
+    cell('label', d.label, 'the word heard');
+    cell('time', `at ${(d.timeMs / 1000).toFixed(1)} s`, 'when, counted from Start');
+    cell('score', `${(d.score * 100).toFixed(0)}% sure`, 'how sure the app is');
+    // Measured when the item is on the page: the audio the detection needed arrived → shown.
+    li.dataset.latencyMs = (performance.now() - d.arrivedAt).toFixed(1);
+    const shownMs = Number(li.dataset.latencyMs);
+    cell(
+      'latency',
+      `shown ${shownMs.toFixed(0)} ms later`,
+      'time from the end of the audio it needed reaching the app to it being shown here',
+    );
     // Newest first, where the eye is.
     this.detections.prepend(li);
     while (this.detections.children.length > MAX_DETECTIONS) this.detections.lastElementChild?.remove();

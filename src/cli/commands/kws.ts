@@ -1,13 +1,15 @@
 /**
  * `kws <file.wav> [--json] [--model <file.tflite>] [--chunk-ms N]`: keyword detections in a WAV file,
- * through the real path: WAV (any rate, any channels → 16 kHz mono) → streaming log-mel front end in
- * chunks of `--chunk-ms` (default 100) → the manifest's feature normalisation → `infer` into a
- * worker_threads engine running the quantized GRU step, state carried → the manifest's keyword
- * detector (smoothing, threshold, suppression).
+ * through the real path: WAV (any rate, any channels → 16 kHz mono) → the model's front end in chunks
+ * of `--chunk-ms` (default 100) → `infer` into a worker_threads engine, state carried → the manifest's
+ * keyword detector (smoothing, threshold, suppression). The default model (models/kws-embed) takes
+ * speech-embedding mel frames; the worker embeds each stream's 76-frame window every 80 ms with
+ * models/speech-embedding/embedding_model.tflite and steps the quantized GRU head on it. A log-mel
+ * model (`--model models/kws/kws-int8-weights-b1.tflite`) takes normalised log-mel frames instead.
  *
  * Output: one line per detection, `{"label","timeMs","score"}` with `--json`, else a table. `timeMs`
  * is the detection time: how far into the file the audio had to be heard for the detector to fire
- * (the end of the window of the frame that fired), in ms from the start of the file.
+ * (the end of the window of the step that fired), in ms from the start of the file.
  */
 import { DEFAULT_KWS_MODEL, SPEECH_EMBEDDING_DIR } from '../default-models.js';
 import { createEngine } from '../../client/node.js';

@@ -1,14 +1,15 @@
 /**
  * The keyword side of the widget: the PWA's own listening session (demo/kws/src: microphone
- * worklet → log-mel front end → engine worker → detector), started and stopped by the global
+ * worklet with the model's front end → engine worker (embedding model + GRU for the speech-embedding
+ * head) → detector), started and stopped by the global
  * listening toggle. Nothing of the model is known here: its manifest (via the PWA's
  * `loadModelConfig`) says labels, features and detector settings.
  */
-import { createEngine, isGruStreamError } from 'gru-stream';
+import { isGruStreamError } from 'gru-stream';
 import type { EngineClient } from 'gru-stream';
 import { KWS_DETECTOR_DEFAULTS } from 'gru-stream/postprocess';
 import { MicError } from '../../../kws/src/mic.js';
-import { loadModelConfig } from '../../../kws/src/model-config.js';
+import { createKwsEngine, loadModelConfig } from '../../../kws/src/model-config.js';
 import type { KwsModelConfig } from '../../../kws/src/model-config.js';
 import { ListeningSession } from '../../../kws/src/session.js';
 import type { HeardDetection } from '../../../kws/src/session.js';
@@ -25,12 +26,18 @@ export interface KeywordUrls {
 export interface KeywordEvents {
   onState(state: 'loading' | 'ready' | 'listening' | 'error', message: string): void;
   onDetection(d: HeardDetection): void;
-  /** About every 100 ms while listening: audio heard in this session (ms) and the graph's rate (Hz). */
+  /**
+   * Every model step, at most every 50 ms of audio, while listening: audio the model has heard in
+   * this session (ms) and the graph's rate (Hz).
+   */
   onProgress(heardMs: number, inputRate: number): void;
 }
 
-/** Frames between two progress calls (10 ms each). */
-const PROGRESS_EVERY = 10;
+/**
+ * Audio between two progress calls, ms (at most one per model step): every step of the speech
+ * embedding head (80 ms), every 5th log-mel frame (10 ms).
+ */
+const PROGRESS_EVERY_MS = 50;
 
 export class KeywordListener {
   private engine: EngineClient | undefined;
@@ -49,10 +56,9 @@ export class KeywordListener {
   /** Loads the model and the engine; `describe` is the model's one-line description. */
   async load(): Promise<string> {
     this.events.onState('loading', 'Loading the keyword model…');
-    const [config, engine] = await Promise.all([
-      loadModelConfig(this.urls.model),
-      createEngine({ workerUrl: this.urls.worker, models: [this.urls.model] }),
-    ]);
+    // The manifest first: it names the embedding model the engine runs before the GRU.
+    const config = await loadModelConfig(this.urls.model);
+    const engine = await createKwsEngine(this.urls.worker, this.urls.model, config);
     this.config = config;
     this.engine = engine;
     const ignored: readonly string[] = config.detector.ignore ?? KWS_DETECTOR_DEFAULTS.ignore;
@@ -82,11 +88,13 @@ export class KeywordListener {
   }
 
   private async start(engine: EngineClient, config: KwsModelConfig): Promise<void> {
-    let frames = 0;
+    let nextProgressMs = PROGRESS_EVERY_MS;
     const session = new ListeningSession(engine, config, `mic-${++this.sessions}`, this.urls.worklet, {
       onStart: (rate) => (this.inputRate = rate),
-      onPrediction: () => {
-        if (++frames % PROGRESS_EVERY === 0) this.events.onProgress(session.heardMs, this.inputRate);
+      onPrediction: (_p, _latencyMs, heardMs) => {
+        if (heardMs < nextProgressMs) return;
+        nextProgressMs = heardMs + PROGRESS_EVERY_MS;
+        this.events.onProgress(heardMs, this.inputRate);
       },
       onDetection: (d) => this.events.onDetection(d),
       onError: (e) => {
