@@ -13,11 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWorkers } from '../../scripts/build-workers.js';
-import { CHROMIUM, CHROMIUM_ARGS, requireChromium, servePage } from '../helpers/chromium.js';
+import { requireChromium, servePage } from '../helpers/chromium.js';
+import type { TestPage } from '../helpers/test-page.js';
+import { openTestPage, pageCaller } from '../helpers/test-page.js';
 import { MODELS_DIR } from '../helpers/models.js';
 import { C, concat, cutAtRandom, maxAbsDiff, referenceOutputs, streamFrames } from '../client/helpers.js';
 import type { PageApi } from './page.js';
@@ -27,9 +27,7 @@ const MODELS = [1, 8].map((b) => `/models/gru-h64-float32-b${b}.tflite`);
 let dir: string;
 let server: Server;
 let origin: string;
-let browser: Browser;
-let page: Page;
-const pageLog: string[] = [];
+let chromiumPage: TestPage | undefined;
 
 /** Serves the page, the built worker folder and the test models; nothing else. */
 function serve(): Promise<Server> {
@@ -57,38 +55,17 @@ beforeAll(async () => {
   });
   server = await serve();
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  page = await browser.newPage();
-  page.on('console', (m) => pageLog.push(`[${m.type()}] ${m.text()}`));
-  page.on('pageerror', (e) => pageLog.push(`[pageerror] ${e.message}`));
-  await page.goto(`${origin}/`);
-  await page.waitForFunction(() => 'gruTest' in globalThis);
+  chromiumPage = await openTestPage(`${origin}/`);
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await chromiumPage?.browser.close();
   await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 /** Runs one page API call, attaching the page's console to the failure when it throws. */
-async function onPage<K extends keyof PageApi>(
-  name: K,
-  ...args: Parameters<PageApi[K]>
-): Promise<Awaited<ReturnType<PageApi[K]>>> {
-  try {
-    return (await page.evaluate(
-      ([n, a]) => {
-        const api = (globalThis as unknown as { gruTest: Record<string, (...x: unknown[]) => unknown> })
-          .gruTest;
-        return api[n]!(...a);
-      },
-      [name, args] as [string, unknown[]],
-    )) as Awaited<ReturnType<PageApi[K]>>;
-  } catch (e) {
-    throw new Error(`${String(e)}\npage log:\n${pageLog.join('\n')}`);
-  }
-}
+const onPage = pageCaller<PageApi>(() => chromiumPage!);
 
 describe('browser worker in Chromium', () => {
   it('streams a float32 model through the classic worker and equals the reference within 1e-5', async () => {

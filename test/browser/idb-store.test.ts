@@ -14,12 +14,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWorkers } from '../../scripts/build-workers.js';
 import { placeStream } from '../../src/client/placement.js';
-import { CHROMIUM, CHROMIUM_ARGS, requireChromium, servePage } from '../helpers/chromium.js';
+import { requireChromium, servePage } from '../helpers/chromium.js';
+import type { TestPage } from '../helpers/test-page.js';
+import { openTestPage, pageCaller } from '../helpers/test-page.js';
 import { MODELS_DIR } from '../helpers/models.js';
 import { C, concat, I, maxAbsDiff, referenceOutputs, streamFrames } from '../client/helpers.js';
 import type { IdbPageApi } from './idb-page.js';
@@ -29,9 +29,7 @@ const MODELS = [1, 8].map((b) => `/models/gru-h64-float32-b${b}.tflite`);
 let dir: string;
 let server: Server;
 let origin: string;
-let browser: Browser;
-let page: Page;
-const pageLog: string[] = [];
+let chromiumPage: TestPage | undefined;
 
 beforeAll(async () => {
   requireChromium('The IndexedDB store test');
@@ -52,37 +50,17 @@ beforeAll(async () => {
     '/models/': join(MODELS_DIR, 'test'),
   });
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  page = await browser.newPage();
-  page.on('console', (m) => pageLog.push(`[${m.type()}] ${m.text()}`));
-  page.on('pageerror', (e) => pageLog.push(`[pageerror] ${e.message}`));
-  await page.goto(`${origin}/`);
-  await page.waitForFunction(() => 'gruTest' in globalThis);
+  chromiumPage = await openTestPage(`${origin}/`);
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await chromiumPage?.browser.close();
   await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function onPage<K extends keyof IdbPageApi>(
-  name: K,
-  ...args: Parameters<IdbPageApi[K]>
-): Promise<Awaited<ReturnType<IdbPageApi[K]>>> {
-  try {
-    return (await page.evaluate(
-      ([n, a]) => {
-        const api = (globalThis as unknown as { gruTest: Record<string, (...x: unknown[]) => unknown> })
-          .gruTest;
-        return api[n]!(...a);
-      },
-      [name, args] as [string, unknown[]],
-    )) as Awaited<ReturnType<IdbPageApi[K]>>;
-  } catch (e) {
-    throw new Error(`${String(e)}\npage log:\n${pageLog.join('\n')}`);
-  }
-}
+/** Runs one page API call, attaching the page's console to the failure when it throws. */
+const onPage = pageCaller<IdbPageApi>(() => chromiumPage!);
 
 describe('IndexedDB snapshot store in Chromium', () => {
   it('saves, replaces and deletes records seen by another connection; refuses a foreign record', async () => {
