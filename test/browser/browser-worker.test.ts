@@ -11,13 +11,11 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWorkers } from '../../scripts/build-workers.js';
 import { requireChromium, servePage } from '../helpers/chromium.js';
 import type { TestPage } from '../helpers/test-page.js';
-import { openTestPage, pageCaller } from '../helpers/test-page.js';
+import { buildTestPage, openTestPage, pageCaller } from '../helpers/test-page.js';
 import { MODELS_DIR } from '../helpers/models.js';
 import { C, concat, cutAtRandom, maxAbsDiff, referenceOutputs, streamFrames } from '../client/helpers.js';
 import type { PageApi } from './page.js';
@@ -42,17 +40,7 @@ beforeAll(async () => {
   requireChromium('The browser test');
   dir = await mkdtemp(join(tmpdir(), 'gru-browser-'));
   await buildWorkers(join(dir, 'worker'));
-  await build({
-    entryPoints: [fileURLToPath(new URL('./page.ts', import.meta.url))],
-    outfile: join(dir, 'page.js'),
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    target: 'es2020',
-    logLevel: 'warning',
-    // The page passes workerUrl, so the package's own asset URLs (import.meta.url) are never used.
-    logOverride: { 'empty-import-meta': 'silent' },
-  });
+  await buildTestPage(new URL('./page.ts', import.meta.url), dir);
   server = await serve();
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   chromiumPage = await openTestPage(`${origin}/`);

@@ -12,14 +12,12 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWorkers } from '../../scripts/build-workers.js';
 import { placeStream } from '../../src/client/placement.js';
 import { requireChromium, servePage } from '../helpers/chromium.js';
 import type { TestPage } from '../helpers/test-page.js';
-import { openTestPage, pageCaller } from '../helpers/test-page.js';
+import { buildTestPage, openTestPage, pageCaller } from '../helpers/test-page.js';
 import { MODELS_DIR } from '../helpers/models.js';
 import { C, concat, I, maxAbsDiff, referenceOutputs, streamFrames } from '../client/helpers.js';
 import type { IdbPageApi } from './idb-page.js';
@@ -35,16 +33,7 @@ beforeAll(async () => {
   requireChromium('The IndexedDB store test');
   dir = await mkdtemp(join(tmpdir(), 'gru-idb-'));
   await buildWorkers(join(dir, 'worker'));
-  await build({
-    entryPoints: [fileURLToPath(new URL('./idb-page.ts', import.meta.url))],
-    outfile: join(dir, 'page.js'),
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    target: 'es2020',
-    logLevel: 'warning',
-    logOverride: { 'empty-import-meta': 'silent' },
-  });
+  await buildTestPage(new URL('./idb-page.ts', import.meta.url), dir);
   server = await servePage('gru-stream', dir, {
     '/worker/': join(dir, 'worker'),
     '/models/': join(MODELS_DIR, 'test'),

@@ -3,6 +3,9 @@
  * it that attaches the page's console to any failure (a page error is otherwise only "Evaluation
  * failed"). Used by the browser tests whose page bundles are built from a `*-page.ts` module.
  */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS } from './chromium.js';
@@ -12,6 +15,24 @@ export interface TestPage {
   page: Page;
   /** Console lines and page errors, `[type] text`, in order. */
   log: string[];
+}
+
+/**
+ * Bundles a page module (`entry`, a file URL) into `dir/page.js` as one classic script. The page
+ * passes its worker URL itself, so the package's own asset URLs (`import.meta.url`, empty in an
+ * IIFE) are never used and esbuild's warning about them is silenced.
+ */
+export async function buildTestPage(entry: URL, dir: string): Promise<void> {
+  await build({
+    entryPoints: [fileURLToPath(entry)],
+    outfile: join(dir, 'page.js'),
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2020',
+    logLevel: 'warning',
+    logOverride: { 'empty-import-meta': 'silent' },
+  });
 }
 
 /** Launches Chromium, opens `url` and waits until the page has set `globalThis.gruTest`. */
