@@ -30,7 +30,7 @@ import { chromium } from 'playwright-core';
 import { buildKwsDemo } from '../../demo/kws/build.js';
 import { chooseModel } from '../../demo/kws/model.js';
 import { createStaticServer, listen } from '../../demo/kws/serve.js';
-import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from '../helpers/chromium.js';
+import { CHROMIUM, fakeMicArgs, requireChromium } from '../helpers/chromium.js';
 import { readHeldoutTruth } from '../helpers/kws-sample.js';
 import { heardAt16k, micRecording, writeMicRecording } from '../pwa/mic-audio.js';
 import { SPEECH_EMBEDDING_DIR } from '../../src/cli/default-models.js';
@@ -142,13 +142,7 @@ try {
 
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: [
-      ...CHROMIUM_ARGS,
-      '--autoplay-policy=no-user-gesture-required',
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      `--use-file-for-fake-audio-capture=${mic.wav}`,
-    ],
+    args: fakeMicArgs(mic.wav),
   });
   let result: Record<string, unknown>;
   try {

@@ -21,6 +21,20 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
+/**
+ * {@link CHROMIUM_ARGS} plus a fake microphone that needs no permission prompt or user gesture;
+ * with `wav` it plays that file (looped) instead of Chromium's beep.
+ */
+export function fakeMicArgs(wav?: string): string[] {
+  return [
+    ...CHROMIUM_ARGS,
+    '--autoplay-policy=no-user-gesture-required',
+    '--use-fake-device-for-media-stream',
+    '--use-fake-ui-for-media-stream',
+    ...(wav !== undefined ? [`--use-file-for-fake-audio-capture=${wav}`] : []),
+  ];
+}
+
 /** Fails (never skips) when Chromium is missing: CI installs it, and a skip would hide a broken path. */
 export function requireChromium(what: string): void {
   if (!existsSync(CHROMIUM)) {

@@ -27,7 +27,7 @@ import { CHANNELS } from '../../demo/widget/api.js';
 import { readWidgetFile } from '../../demo/widget/files.js';
 import { WidgetApp } from '../../demo/widget/main/app.js';
 import { registerIpc } from '../../demo/widget/main/ipc.js';
-import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from '../helpers/chromium.js';
+import { CHROMIUM, fakeMicArgs, requireChromium } from '../helpers/chromium.js';
 import { FakeMainIpc } from './fake-ipc.js';
 import { FakeShell } from './fake-shell.js';
 
@@ -150,14 +150,7 @@ export async function startWidgetHarness(o: HarnessOptions): Promise<WidgetHarne
 
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: [
-      ...CHROMIUM_ARGS,
-      '--autoplay-policy=no-user-gesture-required',
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      ...(o.micWav !== undefined ? [`--use-file-for-fake-audio-capture=${o.micWav}`] : []),
-      ...(o.extraArgs ?? []),
-    ],
+    args: [...fakeMicArgs(o.micWav), ...(o.extraArgs ?? [])],
   });
   const page = await browser.newPage();
   shell.page = page;
