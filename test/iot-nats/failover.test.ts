@@ -9,7 +9,8 @@
  */
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { TELEMETRY_STREAM } from '../../demo/iot/nats/contract.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadSensorModel } from '../../demo/iot/gateway/sensor-model.js';
 import type { GatewayEvent } from '../../demo/iot/nats/gateway.js';
@@ -49,7 +50,24 @@ const phase = (what: string): void =>
 
 afterAll(async () => {
   // On a failure, what the gateways last said is the first thing to look at.
-  if (!finished) for (const g of gateways) console.log(`${g.id}:\n${g.log.slice(-15).join('\n')}`);
+  if (!finished) {
+    for (const g of gateways) console.log(`${g.id}:\n${g.log.slice(-40).join('\n')}`);
+    console.log(`results observer:\n${observer?.log.join('\n')}`);
+    // Which sensors stopped where, and what each gateway last reported.
+    const stuck = new Map<string, string[]>();
+    for (const id of ids) {
+      const bySeq = observer?.scores.get(id);
+      let k = 0;
+      while (bySeq?.has(k + 1)) k++;
+      if (k < SAMPLES) stuck.set(`scored up to ${k}`, [...(stuck.get(`scored up to ${k}`) ?? []), id]);
+    }
+    for (const [what, which] of stuck)
+      console.log(`${which.length} sensors ${what}: ${which.slice(0, 8).join(' ')}`);
+    for (const g of gateways) {
+      const st = g.events.filter((e) => e.event === 'status').pop();
+      console.log(`${g.id} last status: ${JSON.stringify(st)}; owns [${ownedBy(g)}]`);
+    }
+  }
   for (const g of gateways)
     if (g.child.exitCode === null && g.child.signalCode === null) g.child.kill('SIGKILL');
   observer?.stop();
@@ -69,7 +87,7 @@ const gatewayArgs = (): string[] => [
   '--snapshot-every-ms',
   '1000',
   '--status-every-ms',
-  '0',
+  '2000',
 ];
 
 /** Publishes samples [from, to) of every sensor, a round at a time, each stored once (retried). */
@@ -78,6 +96,15 @@ async function publish(from: number, to: number): Promise<void> {
   for (let k = from; k < to; k++) {
     await Promise.all(sensors.map((s) => publishTelemetry(js, s.id, k + 1, telemetry(s, k))));
   }
+}
+
+/** Which server leads the telemetry stream, and which holds each of its consumers. */
+async function placement(): Promise<{ streamLeader: string; consumers: string[] }> {
+  const jsm = await jetstreamManager(nc);
+  const info = await jsm.streams.info(TELEMETRY_STREAM);
+  const consumers: string[] = [];
+  for await (const c of jsm.consumers.list(TELEMETRY_STREAM)) consumers.push(c.cluster?.leader ?? '?');
+  return { streamLeader: info.cluster!.leader!, consumers };
 }
 
 /** The partitions `g` owns after its latest `owns` event. */
@@ -127,8 +154,15 @@ it('loses no sample and scores none differently through a gateway SIGKILL and a 
   // Phase 2: samples 41…60; a server node is SIGKILLed once 80 % of all samples are scored.
   const phase2 = publish(40, SAMPLES);
   await observer.until(() => observer.distinct >= SENSORS * SAMPLES * 0.8);
-  await cluster.kill(2);
-  phase(`server n2 SIGKILLed at ${observer.distinct} scores`);
+  // The telemetry stream's leader: its death forces a leader election of the stream the partitions
+  // read, the hardest case. The partitions' consumers (R1) that lived on it must be replaced.
+  const where = await placement();
+  const doomed = where.streamLeader;
+  await cluster.kill(cluster.nodes.findIndex((n) => n.name === doomed));
+  phase(
+    `server ${doomed} (leader of ${TELEMETRY_STREAM}; ${where.consumers.filter((c) => c === doomed).length} of ` +
+      `its ${where.consumers.length} consumers on it) SIGKILLed at ${observer.distinct} scores`,
+  );
   await phase2;
   phase('samples 41…60 stored');
   await observer.until(() => observer.complete(ids, SAMPLES));
@@ -163,14 +197,18 @@ it('loses no sample and scores none differently through a gateway SIGKILL and a 
   const logged = (what: string): number =>
     survivors.flatMap((g) => g.log.filter((l) => l.includes(what))).length;
   console.log(
-    `failover: survivors' logs: ${logged('dropped')} partitions dropped, ${logged('expired unclaimed')} ` +
-      `leases renewed after expiring, ${logged('heartbeat took')} slow heartbeats`,
+    `failover: survivors' logs: ${logged('connection reconnect')} reconnections, ` +
+      `${logged('replacing it')} partition consumers replaced, ${logged('creating a consumer')} consumer ` +
+      `creates retried, ${logged('dropped')} partitions dropped, ${logged('expired unclaimed')} leases ` +
+      `renewed after expiring, ${logged('heartbeat took')} slow heartbeats; the results observer replaced ` +
+      `its consumer ${observer.log.filter((l) => l.includes('replacing it')).length} times`,
   );
   for (const g of survivors)
     console.log(
       g.log
-        .filter((l) => /dropped|heartbeat took|failed/.test(l))
-        .slice(0, 20)
+        .filter((l) => /dropped|heartbeat took|failed|replacing|connection/.test(l))
+        .slice(0, 30)
         .join('\n'),
     );
-}, 240_000);
+  console.log(observer.log.join('\n'));
+}, 120_000);

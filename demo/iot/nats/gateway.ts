@@ -83,6 +83,14 @@ export interface NatsGateway {
   stop(): Promise<void>;
 }
 
+/** A held lease: the KV revision last written and when. */
+interface Lease {
+  revision: number;
+  renewedAt: number;
+  /** Set while renewals fail for another reason than a conflict (the bucket unavailable). */
+  failing?: 'failing' | 'overdue';
+}
+
 export async function startNatsGateway(o: NatsGatewayOptions): Promise<NatsGateway> {
   const log = o.log ?? ((line: string) => console.error(line));
   const emit = o.emit ?? ((e: GatewayEvent) => console.log(JSON.stringify(e)));
@@ -96,6 +104,19 @@ export async function startNatsGateway(o: NatsGatewayOptions): Promise<NatsGatew
     name: `gru-gateway ${id}`,
     maxReconnectAttempts: -1,
   });
+  // What the connection goes through (a server's death: disconnect, then reconnect to another seed)
+  // is the first thing to read when partitions stall.
+  void (async () => {
+    for await (const s of nc.status()) {
+      if (s.type === 'disconnect' || s.type === 'reconnect' || s.type === 'ldm') {
+        log(`gateway ${id}: connection ${s.type} ${s.server}`);
+      } else if (s.type === 'error') {
+        log(`gateway ${id}: connection error: ${errorText(s.error)}`);
+      } else if (s.type === 'staleConnection' || s.type === 'slowConsumer') {
+        log(`gateway ${id}: connection ${s.type}`);
+      }
+    }
+  })();
   const replicas = o.replicas ?? (nc.info?.cluster !== undefined ? 3 : 1);
   const buckets = await ensureLayout(nc, { replicas, maxAgeMs: o.maxAgeMs ?? 7 * 86_400_000, leaseMs });
   await checkPartitionMapping(nc, P);
@@ -111,7 +132,15 @@ export async function startNatsGateway(o: NatsGatewayOptions): Promise<NatsGatew
   let stopping = false;
   /** Whether the `minMembers` gate has opened. */
   let gateOpen = false;
-  const owned = new Map<number, { owner: PartitionOwner; revision: number; renewedAt: number }>();
+  const owned = new Map<number, { owner: PartitionOwner } & Lease>();
+  /**
+   * Partitions whose lease this gateway holds and whose owner is being set up (snapshot claimed and
+   * restored, consumer created: seconds, more while a dead server's consumers are replaced). Set up
+   * off the heartbeat, their leases renewed with the others, so a slow set-up neither delays the
+   * membership refresh nor lets its own lease expire.
+   */
+  const acquiring = new Map<number, Lease & { lost?: string }>();
+  const acquisitions = new Set<Promise<void>>();
   const lost = new Set<PartitionOwner>();
 
   const ctx: PartitionContext = {
@@ -164,29 +193,51 @@ export async function startNatsGateway(o: NatsGatewayOptions): Promise<NatsGatew
    * Renews a held lease. When it expired meanwhile (this process was too slow to renew under load)
    * and nobody took it, it is created afresh and the partition stays: no one else owned it in
    * between, and had someone, the snapshot compare-and-set would fence this owner anyway.
+   *
+   * While the lease bucket cannot be written at all (its stream electing a leader after a server's
+   * death: 2-5 s on nats-server 2.9, longer than a short lease), the partition is kept, not dropped:
+   * no other gateway can take the lease meanwhile either, and if one does once the bucket is back,
+   * this owner's next renewal or snapshot write fails and it stops (results published in between
+   * repeat the new owner's, same seq and value). Dropping instead made every partition of every
+   * gateway move at each such election.
    */
-  const renew = async (p: number, l: { revision: number; renewedAt: number }): Promise<void> => {
+  const renew = async (p: number, l: Lease): Promise<string | undefined> => {
     try {
       l.revision = await buckets.leases.update(leaseKey(p), id, l.revision);
+      if (l.failing !== undefined) {
+        log(`gateway ${id}: lease of partition ${p} renewed again after ${Date.now() - l.renewedAt} ms`);
+      }
       l.renewedAt = Date.now();
+      l.failing = undefined;
     } catch (e) {
       if (isRevisionConflict(e)) {
         const current = await buckets.leases.get(leaseKey(p));
         if (current === null || current.operation !== 'PUT') {
           try {
             l.revision = await buckets.leases.create(leaseKey(p), id);
+            log(
+              `gateway ${id}: lease of partition ${p} had expired unclaimed (${Date.now() - l.renewedAt} ms since renewed); renewed`,
+            );
             l.renewedAt = Date.now();
-            log(`gateway ${id}: lease of partition ${p} had expired unclaimed; renewed`);
-            return;
+            l.failing = undefined;
+            return undefined;
           } catch (e2) {
             if (!isRevisionConflict(e2)) throw e2;
           }
         }
-        drop(p, 'lease taken by another gateway');
-      } else if (Date.now() - l.renewedAt > leaseMs * 0.8) {
-        drop(p, `lease not renewed in time: ${errorText(e)}`);
+        return 'lease taken by another gateway';
+      }
+      // One line when a streak of failures starts, one when it outlasts the lease.
+      const overdue = Date.now() - l.renewedAt > leaseMs;
+      if (l.failing === undefined || (overdue && l.failing === 'failing')) {
+        l.failing = overdue ? 'overdue' : 'failing';
+        log(
+          `gateway ${id}: renewing the lease of partition ${p} failed ${Date.now() - l.renewedAt} ms after the last renewal` +
+            `${overdue ? ' (past the lease; kept until another gateway takes it)' : ''}, retrying: ${errorText(e)}`,
+        );
       }
     }
+    return undefined;
   };
 
   /** The partitions last announced in an `owns` event (drops by the renewal timer included next tick). */
@@ -211,7 +262,7 @@ export async function startNatsGateway(o: NatsGatewayOptions): Promise<NatsGatew
       await handOver(p, l.owner);
     }
     for (const p of mine) {
-      if (owned.has(p) || stopping) continue;
+      if (owned.has(p) || acquiring.has(p) || stopping) continue;
       let revision: number;
       try {
         revision = await buckets.leases.create(leaseKey(p), id);
@@ -219,21 +270,51 @@ export async function startNatsGateway(o: NatsGatewayOptions): Promise<NatsGatew
         if (!isRevisionConflict(e)) log(`gateway ${id}: lease of partition ${p}: ${errorText(e)}`);
         continue; // still held by another gateway
       }
-      try {
-        const owner = await PartitionOwner.acquire(ctx, p);
-        owned.set(p, { owner, revision, renewedAt: Date.now() });
-        emit({ event: 'acquired', id, at: Date.now(), partition: p, fromStreamSeq: owner.restoredFrom });
-      } catch (e) {
-        log(`gateway ${id}: taking partition ${p} failed: ${errorText(e)}`);
-        await buckets.leases.delete(leaseKey(p)).catch(() => undefined);
-      }
+      const lease = { revision, renewedAt: Date.now() };
+      acquiring.set(p, lease);
+      const done = takeOver(p, lease).finally(() => {
+        acquiring.delete(p);
+        acquisitions.delete(done);
+      });
+      acquisitions.add(done);
     }
+    announce();
+    const ms = performance.now() - started;
+    if (ms > leaseMs / 2) log(`gateway ${id}: heartbeat took ${ms.toFixed(0)} ms (lease ${leaseMs} ms)`);
+  };
+
+  const announce = (): void => {
     if (ownedList().join() !== lastOwns) {
       lastOwns = ownedList().join();
       emit({ event: 'owns', id, at: Date.now(), partitions: ownedList() });
     }
-    const ms = performance.now() - started;
-    if (ms > leaseMs / 2) log(`gateway ${id}: heartbeat took ${ms.toFixed(0)} ms (lease ${leaseMs} ms)`);
+  };
+
+  /** Sets up the owner of partition `p`, whose lease is held; never throws. */
+  const takeOver = async (p: number, lease: Lease & { lost?: string }): Promise<void> => {
+    let owner: PartitionOwner;
+    try {
+      owner = await PartitionOwner.acquire(ctx, p);
+    } catch (e) {
+      log(`gateway ${id}: taking partition ${p} failed: ${errorText(e)}`);
+      if (lease.lost === undefined) {
+        await buckets.leases
+          .delete(leaseKey(p))
+          .catch((e2: unknown) =>
+            log(`gateway ${id}: releasing the lease of partition ${p}: ${errorText(e2)}`),
+          );
+      }
+      return;
+    }
+    if (lease.lost !== undefined) {
+      // Another gateway has the lease now; its claim of the snapshot fences this owner anyway.
+      owner.abort();
+      log(`gateway ${id}: partition ${p} dropped while being taken: ${lease.lost}`);
+      return;
+    }
+    owned.set(p, { owner, ...lease });
+    emit({ event: 'acquired', id, at: Date.now(), partition: p, fromStreamSeq: owner.restoredFrom });
+    announce();
   };
 
   const handOver = async (p: number, owner: PartitionOwner): Promise<void> => {
@@ -254,11 +335,26 @@ export async function startNatsGateway(o: NatsGatewayOptions): Promise<NatsGatew
   const renewTimer = setInterval(() => {
     if (renewing || stopping) return;
     renewing = true;
-    void Promise.all(
-      [...owned].map(([p, l]) =>
-        renew(p, l).catch((e: unknown) => log(`gateway ${id}: renewing partition ${p}: ${errorText(e)}`)),
+    const failed = (p: number) => (e: unknown) => {
+      log(`gateway ${id}: renewing partition ${p}: ${errorText(e)}`);
+      return undefined;
+    };
+    void Promise.all([
+      ...[...owned].map(([p, l]) =>
+        renew(p, l)
+          .catch(failed(p))
+          .then((lost) => {
+            if (lost !== undefined && owned.get(p) === l) drop(p, lost);
+          }),
       ),
-    ).finally(() => (renewing = false));
+      ...[...acquiring].map(([p, l]) =>
+        renew(p, l)
+          .catch(failed(p))
+          .then((lost) => {
+            if (lost !== undefined) l.lost = lost;
+          }),
+      ),
+    ]).finally(() => (renewing = false));
   }, heartbeatMs);
 
   let ticking: Promise<void> = Promise.resolve();
@@ -311,6 +407,7 @@ export async function startNatsGateway(o: NatsGatewayOptions): Promise<NatsGatew
         clearInterval(renewTimer);
         clearInterval(statusTimer);
         await ticking;
+        await Promise.all(acquisitions);
         await buckets.members
           .delete(id)
           .catch((e: unknown) => log(`gateway ${id}: leaving: ${errorText(e)}`));
