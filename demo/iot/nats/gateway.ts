@@ -12,7 +12,6 @@
  */
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { createEngine } from '../../../src/node.js';
@@ -25,6 +24,7 @@ import { PartitionOwner } from './partition.js';
 import type { PartitionContext } from './partition.js';
 import type { NatsRefusalReason } from './payload.js';
 import { checkPartitionMapping, ensureLayout } from './setup.js';
+import { connectWithRetry, retryUntil } from './startup.js';
 
 export interface NatsGatewayOptions {
   /** Server URLs, e.g. `['nats://10.0.0.1:4222', 'nats://10.0.0.2:4222']`. */
@@ -51,6 +51,12 @@ export interface NatsGatewayOptions {
   maxAgeMs?: number;
   /** Status line period on stdout, ms (0: none). Default 5 000. */
   statusEveryMs?: number;
+  /**
+   * How long start-up may wait for the cluster, ms: connecting (no server reachable yet) and creating
+   * the streams and buckets (JetStream not ready yet) are retried with backoff, each failure logged;
+   * then it fails with E_TIMEOUT. Default 60 000.
+   */
+  startupTimeoutMs?: number;
   /** The sensor model's `.tflite`. Default: the shipped model. */
   model?: string;
   /** Log lines (stderr by default). */
@@ -99,11 +105,13 @@ export async function startNatsGateway(o: NatsGatewayOptions): Promise<NatsGatew
   const leaseMs = o.leaseMs ?? 5000;
   const heartbeatMs = o.heartbeatMs ?? Math.max(100, Math.floor(leaseMs / 5));
   const model = loadSensorModel(o.model);
-  const nc: NatsConnection = await connect({
-    servers: o.servers,
-    name: `gru-gateway ${id}`,
-    maxReconnectAttempts: -1,
-  });
+  const startupMs = o.startupTimeoutMs ?? 60_000;
+  const startedAt = Date.now();
+  const nc: NatsConnection = await connectWithRetry(
+    o.servers,
+    { name: `gru-gateway ${id}`, maxReconnectAttempts: -1 },
+    { name: `gateway ${id}`, log, deadlineMs: startupMs },
+  );
   // What the connection goes through (a server's death: disconnect, then reconnect to another seed)
   // is the first thing to read when partitions stall.
   void (async () => {
@@ -118,7 +126,17 @@ export async function startNatsGateway(o: NatsGatewayOptions): Promise<NatsGatew
     }
   })();
   const replicas = o.replicas ?? (nc.info?.cluster !== undefined ? 3 : 1);
-  const buckets = await ensureLayout(nc, { replicas, maxAgeMs: o.maxAgeMs ?? 7 * 86_400_000, leaseMs });
+  const buckets = await retryUntil(
+    () => ensureLayout(nc, { replicas, maxAgeMs: o.maxAgeMs ?? 7 * 86_400_000, leaseMs }),
+    {
+      what: `gateway ${id}: creating the streams and buckets (replicas ${replicas})`,
+      log,
+      deadlineMs: Math.max(0, startupMs - (Date.now() - startedAt)),
+    },
+  ).catch(async (e: unknown) => {
+    await nc.close();
+    throw e;
+  });
   await checkPartitionMapping(nc, P);
   const engine = await createEngine({ models: model.files, maxStreams: 100_000 });
 
