@@ -10,7 +10,7 @@
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { TELEMETRY_STREAM } from '../../demo/iot/nats/contract.js';
+import { RESULTS_STREAM, TELEMETRY_STREAM } from '../../demo/iot/nats/contract.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadSensorModel } from '../../demo/iot/gateway/sensor-model.js';
 import type { GatewayEvent } from '../../demo/iot/nats/gateway.js';
@@ -51,7 +51,7 @@ const phase = (what: string): void =>
 afterAll(async () => {
   // On a failure, what the gateways last said is the first thing to look at.
   if (!finished) {
-    for (const g of gateways) console.log(`${g.id}:\n${g.log.slice(-40).join('\n')}`);
+    for (const g of gateways) console.log(`${g.id}:\n${g.timedLog.slice(-40).join('\n')}`);
     console.log(`results observer:\n${observer?.log.join('\n')}`);
     // Which sensors stopped where, and what each gateway last reported.
     const stuck = new Map<string, string[]>();
@@ -63,9 +63,14 @@ afterAll(async () => {
     }
     for (const [what, which] of stuck)
       console.log(`${which.length} sensors ${what}: ${which.slice(0, 8).join(' ')}`);
+    await dumpCluster([...stuck.values()].map((w) => w[0]!)).catch((e: unknown) =>
+      console.log(`cluster state not readable: ${String(e)}`),
+    );
     for (const g of gateways) {
       const st = g.events.filter((e) => e.event === 'status').pop();
-      console.log(`${g.id} last status: ${JSON.stringify(st)}; owns [${ownedBy(g)}]`);
+      console.log(
+        `${g.id} owns [${ownedBy(g)}]; last status: ${st?.event === 'status' ? JSON.stringify(st.status.perPartition) : 'none'}`,
+      );
     }
   }
   for (const g of gateways)
@@ -95,6 +100,30 @@ async function publish(from: number, to: number): Promise<void> {
   const js = jetstream(nc);
   for (let k = from; k < to; k++) {
     await Promise.all(sensors.map((s) => publishTelemetry(js, s.id, k + 1, telemetry(s, k))));
+  }
+}
+
+/** On a failure: where the stuck sensors' samples and scores are, and every consumer's state. */
+async function dumpCluster(stuckSensors: string[]): Promise<void> {
+  const jsm = await jetstreamManager(nc, { timeout: 3000 });
+  for (const id of stuckSensors) {
+    const tel = await jsm.streams.info(TELEMETRY_STREAM, { subjects_filter: `gru.${id}.telemetry.*` });
+    const res = await jsm.streams.info(RESULTS_STREAM, { subjects_filter: `gru.${id}.score` });
+    console.log(
+      `${id}: telemetry stored ${JSON.stringify(tel.state.subjects)}, scores stored ${JSON.stringify(res.state.subjects)}`,
+    );
+  }
+  for (const stream of [TELEMETRY_STREAM, RESULTS_STREAM]) {
+    const info = await jsm.streams.info(stream);
+    console.log(
+      `${stream}: leader ${info.cluster?.leader}, replicas ${JSON.stringify(info.cluster?.replicas?.map((r) => [r.name, r.current, r.lag]))}, last seq ${info.state.last_seq}`,
+    );
+    for await (const c of jsm.consumers.list(stream)) {
+      console.log(
+        `  ${c.name} on ${c.cluster?.leader}: filter ${c.config.filter_subject ?? c.config.filter_subjects?.join()}, ` +
+          `delivered stream seq ${c.delivered.stream_seq}, pending ${c.num_pending}, waiting pulls ${c.num_waiting}`,
+      );
+    }
   }
 }
 
@@ -203,12 +232,20 @@ it('loses no sample and scores none differently through a gateway SIGKILL and a 
       `renewed after expiring, ${logged('heartbeat took')} slow heartbeats; the results observer replaced ` +
       `its consumer ${observer.log.filter((l) => l.includes('replacing it')).length} times`,
   );
-  for (const g of survivors)
+  // What the survivors went through (seconds since each started), retried publishes and snapshots
+  // counted rather than listed.
+  for (const g of survivors) {
+    const count = (re: RegExp): number => g.log.filter((l) => re.test(l)).length;
     console.log(
-      g.log
-        .filter((l) => /dropped|heartbeat took|failed|replacing|connection/.test(l))
-        .slice(0, 30)
-        .join('\n'),
+      `${g.id}: ${count(/publish .* failed, retrying/)} score publishes retried, ` +
+        `${count(/snapshot failed/)} snapshots failed (retried at the next period)\n` +
+        g.timedLog
+          .filter((l) =>
+            /dropped|heartbeat took|replac|consumer of|connection|lease|taking partition/.test(l),
+          )
+          .slice(0, 40)
+          .join('\n'),
     );
+  }
   console.log(observer.log.join('\n'));
 }, 120_000);

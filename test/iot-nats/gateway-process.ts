@@ -11,6 +11,8 @@ export interface NatsGatewayProcess {
   child: ChildProcess;
   /** Its stderr lines. */
   log: string[];
+  /** The same lines, each prefixed with the seconds since the process was started (for diagnosis). */
+  timedLog: string[];
   events: GatewayEvent[];
   /** Resolves once an event satisfying `check` has arrived (or at once if one has). */
   until(check: (e: GatewayEvent) => boolean): Promise<GatewayEvent>;
@@ -35,6 +37,8 @@ export function spawnNatsGatewayProcess(id: string, args: string[]): NatsGateway
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log: string[] = [];
+  const timedLog: string[] = [];
+  const startedAt = Date.now();
   const events: GatewayEvent[] = [];
   let waiters: { check: (e: GatewayEvent) => boolean; resolve: (e: GatewayEvent) => void }[] = [];
   let logWaiters: { re: RegExp; resolve: (line: string) => void }[] = [];
@@ -45,6 +49,7 @@ export function spawnNatsGatewayProcess(id: string, args: string[]): NatsGateway
     logBuffered = lines.pop()!;
     for (const l of lines.filter(Boolean)) {
       log.push(l);
+      timedLog.push(`${((Date.now() - startedAt) / 1000).toFixed(1)} s ${l}`);
       logWaiters = logWaiters.filter((w) => {
         if (!w.re.test(l)) return true;
         w.resolve(l);
@@ -86,6 +91,7 @@ export function spawnNatsGatewayProcess(id: string, args: string[]): NatsGateway
     id,
     child,
     log,
+    timedLog,
     events,
     exited,
     ready: readyP,

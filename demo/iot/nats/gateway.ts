@@ -21,7 +21,7 @@ import { REFUSAL_REASONS } from '../contract.js';
 import { errorText, isRevisionConflict } from './cas.js';
 import { MEMBER_BUCKET, leaseKey } from './contract.js';
 import { PartitionOwner } from './partition.js';
-import type { PartitionContext } from './partition.js';
+import type { PartitionContext, PartitionDetail } from './partition.js';
 import type { NatsRefusalReason } from './payload.js';
 import { checkPartitionMapping, ensureLayout } from './setup.js';
 import { connectWithRetry, retryUntil } from './startup.js';
@@ -76,6 +76,8 @@ export interface NatsGatewayStatus {
   published: number;
   /** Telemetry messages fed to the sessions since start (probes excluded). */
   fed: number;
+  /** Per owned partition: what its owner is doing. */
+  perPartition: Record<number, PartitionDetail>;
   refused: Record<NatsRefusalReason, number>;
   /** Receipt → score acknowledged, over the last status interval, ms. */
   lagMs: { p50: number; p99: number };
@@ -230,6 +232,14 @@ export async function startNatsGateway(o: NatsGatewayOptions): Promise<NatsGatew
     } catch (e) {
       if (isRevisionConflict(e)) {
         const current = await buckets.leases.get(leaseKey(p));
+        if (current?.operation === 'PUT' && current.string() === id) {
+          // An earlier renewal went through though its answer was lost (a timeout during an
+          // election): the lease is still this gateway's, at a later revision.
+          l.revision = current.revision;
+          l.renewedAt = Date.now();
+          l.failing = undefined;
+          return undefined;
+        }
         if (current === null || current.operation !== 'PUT') {
           try {
             l.revision = await buckets.leases.create(leaseKey(p), id);
@@ -285,8 +295,15 @@ export async function startNatsGateway(o: NatsGatewayOptions): Promise<NatsGatew
       try {
         revision = await buckets.leases.create(leaseKey(p), id);
       } catch (e) {
-        if (!isRevisionConflict(e)) log(`gateway ${id}: lease of partition ${p}: ${errorText(e)}`);
-        continue; // still held by another gateway
+        if (!isRevisionConflict(e)) {
+          log(`gateway ${id}: lease of partition ${p}: ${errorText(e)}`);
+          continue;
+        }
+        // Held, usually by another gateway; by this one when an earlier create went through though
+        // its answer was lost (a timeout during an election).
+        const current = await buckets.leases.get(leaseKey(p)).catch(() => null);
+        if (current?.operation !== 'PUT' || current.string() !== id) continue;
+        revision = current.revision;
       }
       const lease = { revision, renewedAt: Date.now() };
       acquiring.set(p, lease);
@@ -395,11 +412,16 @@ export async function startNatsGateway(o: NatsGatewayOptions): Promise<NatsGatew
     const q = (x: number): number =>
       sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(x * sorted.length))]! : 0;
     let fed = 0;
-    for (const { owner } of owned.values()) fed += owner.fed;
+    const perPartition: Record<number, PartitionDetail> = {};
+    for (const [p, { owner }] of owned) {
+      fed += owner.fed;
+      perPartition[p] = owner.detail();
+    }
     return {
       partitions: ownedList(),
       published,
       fed,
+      perPartition,
       refused: { ...refused },
       lagMs: { p50: q(0.5), p99: q(0.99) },
     };

@@ -54,6 +54,19 @@ export interface PartitionContext {
   lost(owner: PartitionOwner): void;
 }
 
+export interface PartitionDetail {
+  /** Telemetry messages fed since acquisition. */
+  fed: number;
+  /** Last telemetry stream sequence read. */
+  streamSeq: number;
+  /** Results published and not yet acknowledged. */
+  publishing: number;
+  /** Input held for a snapshot. */
+  held: boolean;
+  /** Consumers replaced (their server gone silent). */
+  consumersReplaced: number;
+}
+
 /** How many times a claim of the snapshot key is retried when another writer gets in between. */
 const CLAIM_ATTEMPTS = 20;
 
@@ -79,6 +92,17 @@ export class PartitionOwner {
   private aborted = false;
   /** Telemetry messages fed since acquisition. */
   fed = 0;
+
+  /** What this owner is doing, for the gateway's status (and for diagnosing a stalled partition). */
+  detail(): PartitionDetail {
+    return {
+      fed: this.fed,
+      streamSeq: this.streamSeq,
+      publishing: this.publishing,
+      held: this.held !== undefined,
+      consumersReplaced: this.reader?.replaced ?? 0,
+    };
+  }
 
   private constructor(
     private readonly ctx: PartitionContext,

@@ -12,12 +12,19 @@
  *   "consumer not found"), so it never recreates the consumer: the reader is silent forever, with no
  *   error (measured with 12 consumers on a 3-node loopback cluster: the 4 on the killed node
  *   received nothing in 45 s, and 4 of 9 new creates timed out).
- * Here every create is retried with backoff (each retry is a new placement), and a consumer whose
- * heartbeats stop for `missedHeartbeats` intervals is stopped and replaced by one starting after the
- * last sequence read: nothing is skipped and nothing is read twice.
+ *
+ * A third failure, seen in the failover test after the stream's leader was killed: a consumer on a
+ * surviving server kept sending heartbeats but delivered nothing more (its partition's samples
+ * stayed stored, unread, for 90 s until the test gave up). Heartbeats cannot reveal that, so the
+ * reader also asks the stream, when nothing has arrived for `stallMs`, for the first stored message
+ * it has not read yet; one stored longer than `stallMs` ago means the consumer is stuck.
+ *
+ * Here every create is retried with backoff (each retry is a new placement), and a consumer found
+ * dead or stuck is stopped and replaced by one starting after the last sequence read: nothing is
+ * skipped and nothing is read twice.
  */
 import { DeliverPolicy } from '@nats-io/jetstream';
-import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import type { ConsumerMessages, JetStreamClient, JsMsg, MsgRequest, StoredMsg } from '@nats-io/jetstream';
 import { GruStreamError } from '../../../src/node.js';
 import { errorText } from './cas.js';
 import { backoffMs } from './startup.js';
@@ -39,6 +46,12 @@ export interface OrderedReaderOptions {
   createAttempts?: number;
   /** Messages requested per pull. Default 1 000. */
   maxMessages?: number;
+  /**
+   * Nothing received for this long while the stream holds an unread message stored at least this
+   * long ago: the consumer is stuck and replaced, ms. Checked every half of it while idle (one stream
+   * request). Default 5 000.
+   */
+  stallMs?: number;
 }
 
 export class OrderedReader implements AsyncIterable<JsMsg> {
@@ -110,20 +123,67 @@ export class OrderedReader implements AsyncIterable<JsMsg> {
     }
   }
 
+  /** The first message of the filter stored at or after `seq`, or null (asked of the stream's leader). */
+  private async firstUnread(seq: number): Promise<StoredMsg | null> {
+    const jsm = await this.js.jetstreamManager(false);
+    // nats-server ≥ 2.9 answers `next_by_subj` (wildcards allowed) on the plain message-get API; the
+    // client's type lists it only for direct gets, which these streams do not enable.
+    const query = { seq, next_by_subj: this.o.filter } as unknown as MsgRequest;
+    return jsm.streams.getMessage(this.o.stream, query);
+  }
+
+  /** Calls `stuck` once `messages` has received nothing for `stallMs` while an older message waits. */
+  private watchProgress(messages: ConsumerMessages, stuck: (why: string) => void): () => void {
+    const stallMs = this.o.stallMs ?? 5000;
+    let received = messages.getReceived();
+    let since = Date.now();
+    let asking = false;
+    const timer = setInterval(
+      () => {
+        if (messages.getReceived() !== received || messages.getPending() > 0) {
+          received = messages.getReceived();
+          since = Date.now();
+          return;
+        }
+        if (asking || Date.now() - since < stallMs) return;
+        asking = true;
+        const next = this.next;
+        this.firstUnread(next)
+          .then((m) => {
+            const age = m === null ? 0 : Date.now() - m.time.getTime();
+            if (m !== null && age > stallMs && messages.getReceived() === received) {
+              stuck(
+                `delivered nothing for ${Date.now() - since} ms while stream seq ${m.seq} (stored ${age} ms ago) waits`,
+              );
+            }
+          })
+          // The stream unavailable (electing a leader): asked again at the next check.
+          .catch(() => undefined)
+          .finally(() => (asking = false));
+      },
+      Math.max(500, stallMs / 2),
+    );
+    return () => clearInterval(timer);
+  }
+
   async *[Symbol.asyncIterator](): AsyncIterator<JsMsg> {
     const missed = this.o.missedHeartbeats ?? 3;
     while (!this.stopped) {
       const messages = this.current!;
-      let silent = 0;
+      let why: string | undefined;
       void (async () => {
         for await (const s of messages.status()) {
           if (s.type === 'heartbeats_missed' && s.count >= missed) {
-            silent = s.count;
+            why ??= `sent no heartbeat for ${s.count} intervals (its server gone?)`;
             messages.stop(); // what it already received is still read below
             return;
           }
         }
       })();
+      const unwatch = this.watchProgress(messages, (stuck) => {
+        why ??= stuck;
+        messages.stop();
+      });
       let failure: unknown;
       try {
         for await (const m of messages) {
@@ -133,14 +193,14 @@ export class OrderedReader implements AsyncIterable<JsMsg> {
         }
       } catch (e) {
         failure = e;
+      } finally {
+        unwatch();
       }
       if (this.stopped) return;
       this.replaced++;
       this.o.log(
         `${this.o.name}: its consumer ${
-          silent > 0
-            ? `sent no heartbeat for ${silent} intervals (its server gone?)`
-            : `ended (${failure === undefined ? 'closed' : errorText(failure)})`
+          why ?? `ended (${failure === undefined ? 'closed' : errorText(failure)})`
         }; replacing it from stream seq ${this.next}`,
       );
       this.current = await this.create();
