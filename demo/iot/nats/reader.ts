@@ -132,26 +132,25 @@ export class OrderedReader implements AsyncIterable<JsMsg> {
     return jsm.streams.getMessage(this.o.stream, query);
   }
 
-  /** Calls `stuck` once `messages` has received nothing for `stallMs` while an older message waits. */
-  private watchProgress(messages: ConsumerMessages, stuck: (why: string) => void): () => void {
+  /**
+   * Calls `stuck` once the reader has waited for its consumer's next message for `stallMs` while the
+   * stream holds an unread message stored more than `stallMs` ago. Only time spent waiting counts:
+   * while the caller holds a message (a snapshot pausing input), nothing is asked of the consumer.
+   * (Not the client's own counters: its `getPending()` stays above 0 after a batch that carried an
+   * internal notification, which once hid a stuck consumer.)
+   */
+  private watchProgress(waitingSince: () => number | undefined, stuck: (why: string) => void): () => void {
     const stallMs = this.o.stallMs ?? 5000;
-    let received = messages.getReceived();
-    let since = Date.now();
     let asking = false;
     const timer = setInterval(
       () => {
-        if (messages.getReceived() !== received || messages.getPending() > 0) {
-          received = messages.getReceived();
-          since = Date.now();
-          return;
-        }
-        if (asking || Date.now() - since < stallMs) return;
+        const since = waitingSince();
+        if (asking || since === undefined || Date.now() - since < stallMs) return;
         asking = true;
-        const next = this.next;
-        this.firstUnread(next)
+        this.firstUnread(this.next)
           .then((m) => {
             const age = m === null ? 0 : Date.now() - m.time.getTime();
-            if (m !== null && age > stallMs && messages.getReceived() === received) {
+            if (m !== null && age > stallMs && waitingSince() === since) {
               stuck(
                 `delivered nothing for ${Date.now() - since} ms while stream seq ${m.seq} (stored ${age} ms ago) waits`,
               );
@@ -180,21 +179,32 @@ export class OrderedReader implements AsyncIterable<JsMsg> {
           }
         }
       })();
-      const unwatch = this.watchProgress(messages, (stuck) => {
-        why ??= stuck;
-        messages.stop();
-      });
+      /** Since when the reader has been waiting for this consumer's next message (undefined: not waiting). */
+      let waitingSince: number | undefined;
+      const unwatch = this.watchProgress(
+        () => waitingSince,
+        (stuck) => {
+          why ??= stuck;
+          messages.stop();
+        },
+      );
+      const it = messages[Symbol.asyncIterator]();
       let failure: unknown;
       try {
-        for await (const m of messages) {
-          this.next = m.seq + 1;
-          yield m;
+        for (;;) {
+          waitingSince = Date.now();
+          const r = await it.next();
+          waitingSince = undefined;
+          if (r.done === true) break;
+          this.next = r.value.seq + 1;
+          yield r.value;
           if (this.stopped) return;
         }
       } catch (e) {
         failure = e;
       } finally {
         unwatch();
+        void it.return?.();
       }
       if (this.stopped) return;
       this.replaced++;
