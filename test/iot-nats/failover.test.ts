@@ -1,11 +1,12 @@
 /**
  * The issue's failure test on a real 3-node nats-server cluster (loopback, started here): 3 gateway
  * processes share 6 partitions of 300 sensors; one gateway is SIGKILLed mid-run (once a quarter of
- * all samples are scored), then one nats-server node (once 80 % are). At the end every sensor has a
- * score for each seq 1…60, and every copy of every score (a takeover replays the samples after the
- * dead owner's last snapshot, so some are published twice) equals the library's score of the same
- * telemetry outside NATS. Takeover time (kill → the last of the dead gateway's partitions acquired)
- * is printed.
+ * all samples are scored), then the nats-server leading the telemetry stream (once 80 % are). At the
+ * end every sensor has a score for each seq 1…60, and every copy of every score (a takeover replays
+ * the samples after the dead owner's last snapshot, so some are published twice) equals the
+ * library's score of the same telemetry outside NATS. Takeover time (kill → the last of the dead
+ * gateway's partitions acquired) is printed, with what the survivors went through; on a failure,
+ * where the stuck sensors' samples are and what each gateway last reported.
  */
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
