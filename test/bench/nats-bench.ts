@@ -109,8 +109,13 @@ interface ThroughputRow {
   samplesPerSecond: number;
   /** Storing the backlog beforehand: samples / (last acknowledgement − first publish). */
   publishPerSecond: number;
+  /** All gateway processes together. */
   gatewayCpuCores: number;
+  /** Each gateway process. */
+  gatewayCpuCoresEach: number[];
   serverCpuCores: number;
+  /** 1-minute load average when the drain started and when it ended. */
+  loadAverage: { start: number; end: number };
 }
 
 /**
@@ -146,8 +151,10 @@ async function throughput(n: number, sensors: PlantSensor[]): Promise<Throughput
     const pids = gateways.map((g) => g.child.pid!);
     const firstAcquired = await Promise.race(gateways.map((g) => g.until((e) => e.event === 'acquired')));
     // CPU from when this process saw the first acquisition (the gateways' start-up excluded).
+    const each0 = pids.map((pid) => cpuSeconds(pid));
     const g0 = sum(pids);
     const s0 = sum(servers);
+    const load0 = loadavg()[0]!;
     const c0 = performance.now();
     const t0 = c0 - (Date.now() - firstAcquired.at);
     await observer.until(() => observer.complete(ids, K));
@@ -160,12 +167,15 @@ async function throughput(n: number, sensors: PlantSensor[]): Promise<Throughput
       samplesPerSecond: (S * K) / seconds,
       publishPerSecond,
       gatewayCpuCores: (sum(pids) - g0) / cpuSpan,
+      gatewayCpuCoresEach: pids.map((pid, i) => (cpuSeconds(pid) - each0[i]!) / cpuSpan),
       serverCpuCores: (sum(servers) - s0) / cpuSpan,
+      loadAverage: { start: load0, end: loadavg()[0]! },
     };
     observer.stop();
     log(
       `${n} gateway(s): ${row.samplesPerSecond.toFixed(0)} samples/s draining the backlog (publishing it: ${publishPerSecond.toFixed(0)}/s); ` +
-        `gateways ${(row.gatewayCpuCores * 100).toFixed(0)} % of a core, servers ${(row.serverCpuCores * 100).toFixed(0)} %`,
+        `gateways ${(row.gatewayCpuCores * 100).toFixed(0)} % of a core (each: ${row.gatewayCpuCoresEach.map((c) => `${(c * 100).toFixed(0)} %`).join(', ')}), ` +
+        `servers ${(row.serverCpuCores * 100).toFixed(0)} %; load average ${row.loadAverage.start.toFixed(1)} → ${row.loadAverage.end.toFixed(1)}`,
     );
     return row;
   } finally {
@@ -178,7 +188,7 @@ async function throughput(n: number, sensors: PlantSensor[]): Promise<Throughput
 /** The same samples through the same sessions on one engine in this process, no NATS. */
 async function singleProcess(
   sensors: PlantSensor[],
-): Promise<{ samplesPerSecond: number; cpuCores: number }> {
+): Promise<{ samplesPerSecond: number; cpuCores: number; loadAverage: number }> {
   const model = loadSensorModel();
   const engine = await createEngine({ models: model.files, maxStreams: 100_000 });
   let scored = 0;
@@ -208,10 +218,16 @@ async function singleProcess(
   const c = process.cpuUsage(c0);
   sessions.close();
   await engine.dispose();
-  return { samplesPerSecond: (S * K) / seconds, cpuCores: (c.user + c.system) / 1e6 / seconds };
+  return {
+    samplesPerSecond: (S * K) / seconds,
+    cpuCores: (c.user + c.system) / 1e6 / seconds,
+    loadAverage: loadavg()[0]!,
+  };
 }
 
-async function takeovers(sensors: PlantSensor[]): Promise<number[]> {
+async function takeovers(
+  sensors: PlantSensor[],
+): Promise<{ times: number[]; loadAverage: { start: number; end: number } }> {
   const cluster = await startNatsCluster(3, P);
   let gateways = await startGateways(cluster, 3, 'tk');
   const nc = await connect({ servers: cluster.urls });
@@ -232,6 +248,7 @@ async function takeovers(sensors: PlantSensor[]): Promise<number[]> {
     }
   })();
   const times: number[] = [];
+  const load0 = loadavg()[0]!;
   try {
     for (let i = 0; i < KILLS; i++) {
       const victim = gateways[i % 3]!;
@@ -266,7 +283,7 @@ async function takeovers(sensors: PlantSensor[]): Promise<number[]> {
     await killAll(gateways);
     await cluster.stop();
   }
-  return times;
+  return { times, loadAverage: { start: load0, end: loadavg()[0]! } };
 }
 
 const quantile = (xs: number[], q: number): number => {
@@ -283,13 +300,19 @@ async function main(): Promise<void> {
     `${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)}; ${S} sensors × ${K} samples, ${P} partitions`,
   );
   const runThroughput = args.only !== 'takeover';
-  const single = runThroughput ? await singleProcess(sensors) : { samplesPerSecond: NaN, cpuCores: NaN };
+  const single = runThroughput
+    ? await singleProcess(sensors)
+    : { samplesPerSecond: NaN, cpuCores: NaN, loadAverage: NaN };
   log(
     `single process, no NATS: ${single.samplesPerSecond.toFixed(0)} samples/s, ${(single.cpuCores * 100).toFixed(0)} % of a core`,
   );
   const rows: ThroughputRow[] = [];
   if (runThroughput) for (const n of [1, 2, 3]) rows.push(await throughput(n, sensors));
-  const times = KILLS > 0 && args.only !== 'throughput' ? await takeovers(sensors) : [];
+  const tk =
+    KILLS > 0 && args.only !== 'throughput'
+      ? await takeovers(sensors)
+      : { times: [], loadAverage: { start: NaN, end: NaN } };
+  const times = tk.times;
   const result = {
     date: new Date().toISOString(),
     cores: cpus().length,
@@ -301,24 +324,29 @@ async function main(): Promise<void> {
     singleProcess: single,
     throughput: rows,
     takeoverMs: times.length
-      ? { samples: times, p50: quantile(times, 0.5), p99: quantile(times, 0.99) }
+      ? {
+          samples: times,
+          p50: quantile(times, 0.5),
+          p99: quantile(times, 0.99),
+          loadAverage: tk.loadAverage,
+        }
       : null,
   };
   console.log(
-    '\n| gateways | samples/s | × single process | gateway CPU (cores) | nats-server CPU (cores) |',
+    '\n| gateways | samples/s | × single process | gateway CPU, all (cores) | each gateway (cores) | nats-servers CPU (cores) | load average |',
   );
-  console.log('|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|');
   console.log(
-    `| single process, no NATS | ${single.samplesPerSecond.toFixed(0)} | 1.00 | ${single.cpuCores.toFixed(2)} | – |`,
+    `| single process, no NATS | ${single.samplesPerSecond.toFixed(0)} | 1.00 | ${single.cpuCores.toFixed(2)} | ${single.cpuCores.toFixed(2)} | – | ${single.loadAverage.toFixed(1)} |`,
   );
   for (const r of rows) {
     console.log(
-      `| ${r.gateways} | ${r.samplesPerSecond.toFixed(0)} | ${(r.samplesPerSecond / single.samplesPerSecond).toFixed(2)} | ${r.gatewayCpuCores.toFixed(2)} | ${r.serverCpuCores.toFixed(2)} |`,
+      `| ${r.gateways} | ${r.samplesPerSecond.toFixed(0)} | ${(r.samplesPerSecond / single.samplesPerSecond).toFixed(2)} | ${r.gatewayCpuCores.toFixed(2)} | ${r.gatewayCpuCoresEach.map((c) => c.toFixed(2)).join(' / ')} | ${r.serverCpuCores.toFixed(2)} | ${r.loadAverage.start.toFixed(1)} → ${r.loadAverage.end.toFixed(1)} |`,
     );
   }
   if (result.takeoverMs) {
     console.log(
-      `\ntakeover after SIGKILL (lease ${LEASE_MS} ms), ${times.length} kills: p50 ${result.takeoverMs.p50} ms, p99 ${result.takeoverMs.p99} ms`,
+      `\ntakeover after SIGKILL (lease ${LEASE_MS} ms), ${times.length} kills: p50 ${result.takeoverMs.p50} ms, p99 ${result.takeoverMs.p99} ms; load average ${tk.loadAverage.start.toFixed(1)} → ${tk.loadAverage.end.toFixed(1)}`,
     );
   }
   mkdirSync(dirname(args.json), { recursive: true });

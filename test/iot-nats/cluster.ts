@@ -20,6 +20,8 @@ export const NATS_SERVER = process.env.NATS_SERVER_PATH ?? '/usr/sbin/nats-serve
 export interface NatsNode {
   name: string;
   url: string;
+  /** `mqtt://127.0.0.1:port` when started with `mqtt: true`. */
+  mqttUrl?: string;
   child: ChildProcess;
   log: string[];
   exited: Promise<void>;
@@ -57,15 +59,31 @@ function startNode(name: string, conf: string): Promise<NatsNode> {
   });
 }
 
+export interface NatsClusterOptions {
+  /** Client ports of the nodes (e.g. chosen before a gateway that must wait for them). Default: free ones. */
+  ports?: number[];
+  /** Give every node an MQTT listener on a free port (nats-server's MQTT needs JetStream and a server_name). */
+  mqtt?: boolean;
+}
+
+/** Free loopback ports for the client listeners of a cluster of `size` nodes. */
+export const clusterPorts = (size: number): Promise<number[]> =>
+  Promise.all(Array.from({ length: size }, () => freePort()));
+
 /** Starts `size` nodes mapping telemetry onto `partitions` partitions. */
-export async function startNatsCluster(size: number, partitions: number): Promise<NatsCluster> {
+export async function startNatsCluster(
+  size: number,
+  partitions: number,
+  o: NatsClusterOptions = {},
+): Promise<NatsCluster> {
   if (!existsSync(NATS_SERVER)) {
     throw new Error(
       `nats-server not found at ${NATS_SERVER}: apt-get install -y nats-server, or set NATS_SERVER_PATH`,
     );
   }
   const dir = await mkdtemp(join(tmpdir(), 'nats-cluster-'));
-  const ports = await Promise.all(Array.from({ length: size }, () => freePort()));
+  const ports = o.ports ?? (await clusterPorts(size));
+  const mqttPorts = o.mqtt ? await clusterPorts(size) : [];
   const routePorts = await Promise.all(Array.from({ length: size }, () => freePort()));
   const routes = routePorts.map((q) => `nats://127.0.0.1:${q}`);
   const nodes = await Promise.all(
@@ -78,11 +96,13 @@ export async function startNatsCluster(size: number, partitions: number): Promis
           `listen: 127.0.0.1:${port}`,
           `jetstream { store_dir: "${join(dir, `n${i}`)}" }`,
           `cluster { name: c, listen: 127.0.0.1:${routePorts[i]}, routes: [${routes.join(', ')}] }`,
+          o.mqtt ? `mqtt { listen: 127.0.0.1:${mqttPorts[i]} }` : '',
           partitionMapping(partitions),
         ].join('\n'),
       );
       const node = await startNode(`n${i}`, conf);
       node.url = `nats://127.0.0.1:${port}`;
+      if (o.mqtt) node.mqttUrl = `mqtt://127.0.0.1:${mqttPorts[i]}`;
       return node;
     }),
   );

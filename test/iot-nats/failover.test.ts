@@ -1,15 +1,17 @@
 /**
  * The issue's failure test on a real 3-node nats-server cluster (loopback, started here): 3 gateway
  * processes share 6 partitions of 300 sensors; one gateway is SIGKILLed mid-run (once a quarter of
- * all samples are scored), then one nats-server node (once 80 % are). At the end every sensor has a
- * score for each seq 1…60, and every copy of every score (a takeover replays the samples after the
- * dead owner's last snapshot, so some are published twice) equals the library's score of the same
- * telemetry outside NATS. Takeover time (kill → the last of the dead gateway's partitions acquired)
- * is printed.
+ * all samples are scored), then the nats-server leading the telemetry stream (once 80 % are). At the
+ * end every sensor has a score for each seq 1…60, and every copy of every score (a takeover replays
+ * the samples after the dead owner's last snapshot, so some are published twice) equals the
+ * library's score of the same telemetry outside NATS. Takeover time (kill → the last of the dead
+ * gateway's partitions acquired) is printed, with what the survivors went through; on a failure,
+ * where the stuck sensors' samples are and what each gateway last reported.
  */
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { RESULTS_STREAM, TELEMETRY_STREAM } from '../../demo/iot/nats/contract.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadSensorModel } from '../../demo/iot/gateway/sensor-model.js';
 import type { GatewayEvent } from '../../demo/iot/nats/gateway.js';
@@ -49,7 +51,29 @@ const phase = (what: string): void =>
 
 afterAll(async () => {
   // On a failure, what the gateways last said is the first thing to look at.
-  if (!finished) for (const g of gateways) console.log(`${g.id}:\n${g.log.slice(-15).join('\n')}`);
+  if (!finished) {
+    for (const g of gateways) console.log(`${g.id}:\n${g.timedLog.slice(-40).join('\n')}`);
+    console.log(`results observer:\n${observer?.log.join('\n')}`);
+    // Which sensors stopped where, and what each gateway last reported.
+    const stuck = new Map<string, string[]>();
+    for (const id of ids) {
+      const bySeq = observer?.scores.get(id);
+      let k = 0;
+      while (bySeq?.has(k + 1)) k++;
+      if (k < SAMPLES) stuck.set(`scored up to ${k}`, [...(stuck.get(`scored up to ${k}`) ?? []), id]);
+    }
+    for (const [what, which] of stuck)
+      console.log(`${which.length} sensors ${what}: ${which.slice(0, 8).join(' ')}`);
+    await dumpCluster([...stuck.values()].map((w) => w[0]!)).catch((e: unknown) =>
+      console.log(`cluster state not readable: ${String(e)}`),
+    );
+    for (const g of gateways) {
+      const st = g.events.filter((e) => e.event === 'status').pop();
+      console.log(
+        `${g.id} owns [${ownedBy(g)}]; last status: ${st?.event === 'status' ? JSON.stringify(st.status.perPartition) : 'none'}`,
+      );
+    }
+  }
   for (const g of gateways)
     if (g.child.exitCode === null && g.child.signalCode === null) g.child.kill('SIGKILL');
   observer?.stop();
@@ -69,7 +93,7 @@ const gatewayArgs = (): string[] => [
   '--snapshot-every-ms',
   '1000',
   '--status-every-ms',
-  '0',
+  '2000',
 ];
 
 /** Publishes samples [from, to) of every sensor, a round at a time, each stored once (retried). */
@@ -78,6 +102,39 @@ async function publish(from: number, to: number): Promise<void> {
   for (let k = from; k < to; k++) {
     await Promise.all(sensors.map((s) => publishTelemetry(js, s.id, k + 1, telemetry(s, k))));
   }
+}
+
+/** On a failure: where the stuck sensors' samples and scores are, and every consumer's state. */
+async function dumpCluster(stuckSensors: string[]): Promise<void> {
+  const jsm = await jetstreamManager(nc, { timeout: 3000 });
+  for (const id of stuckSensors) {
+    const tel = await jsm.streams.info(TELEMETRY_STREAM, { subjects_filter: `gru.${id}.telemetry.*` });
+    const res = await jsm.streams.info(RESULTS_STREAM, { subjects_filter: `gru.${id}.score` });
+    console.log(
+      `${id}: telemetry stored ${JSON.stringify(tel.state.subjects)}, scores stored ${JSON.stringify(res.state.subjects)}`,
+    );
+  }
+  for (const stream of [TELEMETRY_STREAM, RESULTS_STREAM]) {
+    const info = await jsm.streams.info(stream);
+    console.log(
+      `${stream}: leader ${info.cluster?.leader}, replicas ${JSON.stringify(info.cluster?.replicas?.map((r) => [r.name, r.current, r.lag]))}, last seq ${info.state.last_seq}`,
+    );
+    for await (const c of jsm.consumers.list(stream)) {
+      console.log(
+        `  ${c.name} on ${c.cluster?.leader}: filter ${c.config.filter_subject ?? c.config.filter_subjects?.join()}, ` +
+          `delivered stream seq ${c.delivered.stream_seq}, pending ${c.num_pending}, waiting pulls ${c.num_waiting}`,
+      );
+    }
+  }
+}
+
+/** Which server leads the telemetry stream, and which holds each of its consumers. */
+async function placement(): Promise<{ streamLeader: string; consumers: string[] }> {
+  const jsm = await jetstreamManager(nc);
+  const info = await jsm.streams.info(TELEMETRY_STREAM);
+  const consumers: string[] = [];
+  for await (const c of jsm.consumers.list(TELEMETRY_STREAM)) consumers.push(c.cluster?.leader ?? '?');
+  return { streamLeader: info.cluster!.leader!, consumers };
 }
 
 /** The partitions `g` owns after its latest `owns` event. */
@@ -127,8 +184,15 @@ it('loses no sample and scores none differently through a gateway SIGKILL and a 
   // Phase 2: samples 41…60; a server node is SIGKILLed once 80 % of all samples are scored.
   const phase2 = publish(40, SAMPLES);
   await observer.until(() => observer.distinct >= SENSORS * SAMPLES * 0.8);
-  await cluster.kill(2);
-  phase(`server n2 SIGKILLed at ${observer.distinct} scores`);
+  // The telemetry stream's leader: its death forces a leader election of the stream the partitions
+  // read, the hardest case. The partitions' consumers (R1) that lived on it must be replaced.
+  const where = await placement();
+  const doomed = where.streamLeader;
+  await cluster.kill(cluster.nodes.findIndex((n) => n.name === doomed));
+  phase(
+    `server ${doomed} (leader of ${TELEMETRY_STREAM}; ${where.consumers.filter((c) => c === doomed).length} of ` +
+      `its ${where.consumers.length} consumers on it) SIGKILLed at ${observer.distinct} scores`,
+  );
   await phase2;
   phase('samples 41…60 stored');
   await observer.until(() => observer.complete(ids, SAMPLES));
@@ -163,14 +227,26 @@ it('loses no sample and scores none differently through a gateway SIGKILL and a 
   const logged = (what: string): number =>
     survivors.flatMap((g) => g.log.filter((l) => l.includes(what))).length;
   console.log(
-    `failover: survivors' logs: ${logged('dropped')} partitions dropped, ${logged('expired unclaimed')} ` +
-      `leases renewed after expiring, ${logged('heartbeat took')} slow heartbeats`,
+    `failover: survivors' logs: ${logged('connection reconnect')} reconnections, ` +
+      `${logged('replacing it')} partition consumers replaced, ${logged('creating a consumer')} consumer ` +
+      `creates retried, ${logged('dropped')} partitions dropped, ${logged('expired unclaimed')} leases ` +
+      `renewed after expiring, ${logged('heartbeat took')} slow heartbeats; the results observer replaced ` +
+      `its consumer ${observer.log.filter((l) => l.includes('replacing it')).length} times`,
   );
-  for (const g of survivors)
+  // What the survivors went through (seconds since each started), retried publishes and snapshots
+  // counted rather than listed.
+  for (const g of survivors) {
+    const count = (re: RegExp): number => g.log.filter((l) => re.test(l)).length;
     console.log(
-      g.log
-        .filter((l) => /dropped|heartbeat took|failed/.test(l))
-        .slice(0, 20)
-        .join('\n'),
+      `${g.id}: ${count(/publish .* failed, retrying/)} score publishes retried, ` +
+        `${count(/snapshot failed/)} snapshots failed (retried at the next period)\n` +
+        g.timedLog
+          .filter((l) =>
+            /dropped|heartbeat took|replac|consumer of|connection|lease|taking partition/.test(l),
+          )
+          .slice(0, 40)
+          .join('\n'),
     );
-}, 240_000);
+  }
+  console.log(observer.log.join('\n'));
+}, 120_000);

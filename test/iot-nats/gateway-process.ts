@@ -11,22 +11,52 @@ export interface NatsGatewayProcess {
   child: ChildProcess;
   /** Its stderr lines. */
   log: string[];
+  /** The same lines, each prefixed with the seconds since the process was started (for diagnosis). */
+  timedLog: string[];
   events: GatewayEvent[];
   /** Resolves once an event satisfying `check` has arrived (or at once if one has). */
   until(check: (e: GatewayEvent) => boolean): Promise<GatewayEvent>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves on `gateway ready`; rejects if the process exits first. */
+  ready: Promise<void>;
+  /** Resolves once a stderr line matches `re` (or at once if one has). */
+  untilLog(re: RegExp): Promise<string>;
 }
 
 /** Starts the gateway and resolves once it prints `gateway ready` (rejects if it exits first). */
 export async function startNatsGatewayProcess(id: string, args: string[]): Promise<NatsGatewayProcess> {
+  const g = spawnNatsGatewayProcess(id, args);
+  await g.ready;
+  return g;
+}
+
+/** Starts the gateway without waiting for it to be ready. */
+export function spawnNatsGatewayProcess(id: string, args: string[]): NatsGatewayProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'demo/iot/nats/main.ts', '--id', id, ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log: string[] = [];
+  const timedLog: string[] = [];
+  const startedAt = Date.now();
   const events: GatewayEvent[] = [];
   let waiters: { check: (e: GatewayEvent) => boolean; resolve: (e: GatewayEvent) => void }[] = [];
-  child.stderr!.on('data', (d: Buffer) => log.push(...d.toString().split('\n').filter(Boolean)));
+  let logWaiters: { re: RegExp; resolve: (line: string) => void }[] = [];
+  let logBuffered = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    logBuffered += d.toString();
+    const lines = logBuffered.split('\n');
+    logBuffered = lines.pop()!;
+    for (const l of lines.filter(Boolean)) {
+      log.push(l);
+      timedLog.push(`${((Date.now() - startedAt) / 1000).toFixed(1)} s ${l}`);
+      logWaiters = logWaiters.filter((w) => {
+        if (!w.re.test(l)) return true;
+        w.resolve(l);
+        return false;
+      });
+    }
+  });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
@@ -56,13 +86,20 @@ export async function startNatsGatewayProcess(id: string, args: string[]): Promi
       });
     }
   });
-  await readyP;
+  readyP.catch(() => undefined); // observed by whoever awaits `ready`
   return {
     id,
     child,
     log,
+    timedLog,
     events,
     exited,
+    ready: readyP,
+    untilLog: (re) => {
+      const l = log.find((x) => re.test(x));
+      if (l !== undefined) return Promise.resolve(l);
+      return new Promise((resolve) => logWaiters.push({ re, resolve }));
+    },
     until: (check) => {
       const e = events.find(check);
       if (e) return Promise.resolve(e);

@@ -1,12 +1,13 @@
 /**
- * Reads everything the gateways published from the results stream (an ordered consumer, which
- * survives a server's death), per sensor and `seq`, keeping every copy so duplicates can be counted
+ * Reads everything the gateways published from the results stream (the gateway's own
+ * {@link OrderedReader}: a plain ordered consumer that lived on a killed server would go silent for
+ * good on nats-server 2.9.10), per sensor and `seq`, keeping every copy so duplicates can be counted
  * and compared.
  */
 import type { NatsConnection } from '@nats-io/transport-node';
-import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
-import type { ConsumerMessages } from '@nats-io/jetstream';
+import { jetstream } from '@nats-io/jetstream';
 import { RESULTS_STREAM } from '../../demo/iot/nats/contract.js';
+import { OrderedReader } from '../../demo/iot/nats/reader.js';
 import type { NatsScore } from '../../demo/iot/nats/contract.js';
 
 export class ResultsObserver {
@@ -16,14 +17,22 @@ export class ResultsObserver {
   received = 0;
   private waiters: { check: () => boolean; resolve: () => void }[] = [];
 
-  private constructor(private readonly messages: ConsumerMessages) {}
+  private constructor(
+    private readonly messages: OrderedReader,
+    /** Its reader's log lines (consumers replaced). */
+    readonly log: string[],
+  ) {}
 
   static async start(nc: NatsConnection): Promise<ResultsObserver> {
-    const c = await jetstream(nc).consumers.get(RESULTS_STREAM, {
-      filter_subjects: 'gru.*.score',
-      deliver_policy: DeliverPolicy.All,
+    const log: string[] = [];
+    const reader = await OrderedReader.open(jetstream(nc), {
+      stream: RESULTS_STREAM,
+      filter: 'gru.*.score',
+      startSeq: 1,
+      name: 'results observer',
+      log: (line) => log.push(line),
     });
-    const o = new ResultsObserver(await c.consume());
+    const o = new ResultsObserver(reader, log);
     void o.run();
     return o;
   }

@@ -12,7 +12,6 @@
  */
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { createEngine } from '../../../src/node.js';
@@ -22,9 +21,10 @@ import { REFUSAL_REASONS } from '../contract.js';
 import { errorText, isRevisionConflict } from './cas.js';
 import { MEMBER_BUCKET, leaseKey } from './contract.js';
 import { PartitionOwner } from './partition.js';
-import type { PartitionContext } from './partition.js';
+import type { PartitionContext, PartitionDetail } from './partition.js';
 import type { NatsRefusalReason } from './payload.js';
 import { checkPartitionMapping, ensureLayout } from './setup.js';
+import { connectWithRetry, retryUntil } from './startup.js';
 
 export interface NatsGatewayOptions {
   /** Server URLs, e.g. `['nats://10.0.0.1:4222', 'nats://10.0.0.2:4222']`. */
@@ -51,6 +51,12 @@ export interface NatsGatewayOptions {
   maxAgeMs?: number;
   /** Status line period on stdout, ms (0: none). Default 5 000. */
   statusEveryMs?: number;
+  /**
+   * How long start-up may wait for the cluster, ms: connecting (no server reachable yet) and creating
+   * the streams and buckets (JetStream not ready yet) are retried with backoff, each failure logged;
+   * then it fails with E_TIMEOUT. Default 60 000.
+   */
+  startupTimeoutMs?: number;
   /** The sensor model's `.tflite`. Default: the shipped model. */
   model?: string;
   /** Log lines (stderr by default). */
@@ -70,6 +76,8 @@ export interface NatsGatewayStatus {
   published: number;
   /** Telemetry messages fed to the sessions since start (probes excluded). */
   fed: number;
+  /** Per owned partition: what its owner is doing. */
+  perPartition: Record<number, PartitionDetail>;
   refused: Record<NatsRefusalReason, number>;
   /** Receipt → score acknowledged, over the last status interval, ms. */
   lagMs: { p50: number; p99: number };
@@ -83,6 +91,14 @@ export interface NatsGateway {
   stop(): Promise<void>;
 }
 
+/** A held lease: the KV revision last written and when. */
+interface Lease {
+  revision: number;
+  renewedAt: number;
+  /** Set while renewals fail for another reason than a conflict (the bucket unavailable). */
+  failing?: 'failing' | 'overdue';
+}
+
 export async function startNatsGateway(o: NatsGatewayOptions): Promise<NatsGateway> {
   const log = o.log ?? ((line: string) => console.error(line));
   const emit = o.emit ?? ((e: GatewayEvent) => console.log(JSON.stringify(e)));
@@ -91,13 +107,38 @@ export async function startNatsGateway(o: NatsGatewayOptions): Promise<NatsGatew
   const leaseMs = o.leaseMs ?? 5000;
   const heartbeatMs = o.heartbeatMs ?? Math.max(100, Math.floor(leaseMs / 5));
   const model = loadSensorModel(o.model);
-  const nc: NatsConnection = await connect({
-    servers: o.servers,
-    name: `gru-gateway ${id}`,
-    maxReconnectAttempts: -1,
-  });
+  const startupMs = o.startupTimeoutMs ?? 60_000;
+  const startedAt = Date.now();
+  const nc: NatsConnection = await connectWithRetry(
+    o.servers,
+    { name: `gru-gateway ${id}`, maxReconnectAttempts: -1 },
+    { name: `gateway ${id}`, log, deadlineMs: startupMs },
+  );
+  // What the connection goes through (a server's death: disconnect, then reconnect to another seed)
+  // is the first thing to read when partitions stall.
+  void (async () => {
+    for await (const s of nc.status()) {
+      if (s.type === 'disconnect' || s.type === 'reconnect' || s.type === 'ldm') {
+        log(`gateway ${id}: connection ${s.type} ${s.server}`);
+      } else if (s.type === 'error') {
+        log(`gateway ${id}: connection error: ${errorText(s.error)}`);
+      } else if (s.type === 'staleConnection' || s.type === 'slowConsumer') {
+        log(`gateway ${id}: connection ${s.type}`);
+      }
+    }
+  })();
   const replicas = o.replicas ?? (nc.info?.cluster !== undefined ? 3 : 1);
-  const buckets = await ensureLayout(nc, { replicas, maxAgeMs: o.maxAgeMs ?? 7 * 86_400_000, leaseMs });
+  const buckets = await retryUntil(
+    () => ensureLayout(nc, { replicas, maxAgeMs: o.maxAgeMs ?? 7 * 86_400_000, leaseMs }),
+    {
+      what: `gateway ${id}: creating the streams and buckets (replicas ${replicas})`,
+      log,
+      deadlineMs: Math.max(0, startupMs - (Date.now() - startedAt)),
+    },
+  ).catch(async (e: unknown) => {
+    await nc.close();
+    throw e;
+  });
   await checkPartitionMapping(nc, P);
   const engine = await createEngine({ models: model.files, maxStreams: 100_000 });
 
@@ -111,7 +152,15 @@ export async function startNatsGateway(o: NatsGatewayOptions): Promise<NatsGatew
   let stopping = false;
   /** Whether the `minMembers` gate has opened. */
   let gateOpen = false;
-  const owned = new Map<number, { owner: PartitionOwner; revision: number; renewedAt: number }>();
+  const owned = new Map<number, { owner: PartitionOwner } & Lease>();
+  /**
+   * Partitions whose lease this gateway holds and whose owner is being set up (snapshot claimed and
+   * restored, consumer created: seconds, more while a dead server's consumers are replaced). Set up
+   * off the heartbeat, their leases renewed with the others, so a slow set-up neither delays the
+   * membership refresh nor lets its own lease expire.
+   */
+  const acquiring = new Map<number, Lease & { lost?: string }>();
+  const acquisitions = new Set<Promise<void>>();
   const lost = new Set<PartitionOwner>();
 
   const ctx: PartitionContext = {
@@ -164,29 +213,59 @@ export async function startNatsGateway(o: NatsGatewayOptions): Promise<NatsGatew
    * Renews a held lease. When it expired meanwhile (this process was too slow to renew under load)
    * and nobody took it, it is created afresh and the partition stays: no one else owned it in
    * between, and had someone, the snapshot compare-and-set would fence this owner anyway.
+   *
+   * While the lease bucket cannot be written at all (its stream electing a leader after a server's
+   * death: 2-5 s on nats-server 2.9, longer than a short lease), the partition is kept, not dropped:
+   * no other gateway can take the lease meanwhile either, and if one does once the bucket is back,
+   * this owner's next renewal or snapshot write fails and it stops (results published in between
+   * repeat the new owner's, same seq and value). Dropping instead made every partition of every
+   * gateway move at each such election.
    */
-  const renew = async (p: number, l: { revision: number; renewedAt: number }): Promise<void> => {
+  const renew = async (p: number, l: Lease): Promise<string | undefined> => {
     try {
       l.revision = await buckets.leases.update(leaseKey(p), id, l.revision);
+      if (l.failing !== undefined) {
+        log(`gateway ${id}: lease of partition ${p} renewed again after ${Date.now() - l.renewedAt} ms`);
+      }
       l.renewedAt = Date.now();
+      l.failing = undefined;
     } catch (e) {
       if (isRevisionConflict(e)) {
         const current = await buckets.leases.get(leaseKey(p));
+        if (current?.operation === 'PUT' && current.string() === id) {
+          // An earlier renewal went through though its answer was lost (a timeout during an
+          // election): the lease is still this gateway's, at a later revision.
+          l.revision = current.revision;
+          l.renewedAt = Date.now();
+          l.failing = undefined;
+          return undefined;
+        }
         if (current === null || current.operation !== 'PUT') {
           try {
             l.revision = await buckets.leases.create(leaseKey(p), id);
+            log(
+              `gateway ${id}: lease of partition ${p} had expired unclaimed (${Date.now() - l.renewedAt} ms since renewed); renewed`,
+            );
             l.renewedAt = Date.now();
-            log(`gateway ${id}: lease of partition ${p} had expired unclaimed; renewed`);
-            return;
+            l.failing = undefined;
+            return undefined;
           } catch (e2) {
             if (!isRevisionConflict(e2)) throw e2;
           }
         }
-        drop(p, 'lease taken by another gateway');
-      } else if (Date.now() - l.renewedAt > leaseMs * 0.8) {
-        drop(p, `lease not renewed in time: ${errorText(e)}`);
+        return 'lease taken by another gateway';
+      }
+      // One line when a streak of failures starts, one when it outlasts the lease.
+      const overdue = Date.now() - l.renewedAt > leaseMs;
+      if (l.failing === undefined || (overdue && l.failing === 'failing')) {
+        l.failing = overdue ? 'overdue' : 'failing';
+        log(
+          `gateway ${id}: renewing the lease of partition ${p} failed ${Date.now() - l.renewedAt} ms after the last renewal` +
+            `${overdue ? ' (past the lease; kept until another gateway takes it)' : ''}, retrying: ${errorText(e)}`,
+        );
       }
     }
+    return undefined;
   };
 
   /** The partitions last announced in an `owns` event (drops by the renewal timer included next tick). */
@@ -211,29 +290,66 @@ export async function startNatsGateway(o: NatsGatewayOptions): Promise<NatsGatew
       await handOver(p, l.owner);
     }
     for (const p of mine) {
-      if (owned.has(p) || stopping) continue;
+      if (owned.has(p) || acquiring.has(p) || stopping) continue;
       let revision: number;
       try {
         revision = await buckets.leases.create(leaseKey(p), id);
       } catch (e) {
-        if (!isRevisionConflict(e)) log(`gateway ${id}: lease of partition ${p}: ${errorText(e)}`);
-        continue; // still held by another gateway
+        if (!isRevisionConflict(e)) {
+          log(`gateway ${id}: lease of partition ${p}: ${errorText(e)}`);
+          continue;
+        }
+        // Held, usually by another gateway; by this one when an earlier create went through though
+        // its answer was lost (a timeout during an election).
+        const current = await buckets.leases.get(leaseKey(p)).catch(() => null);
+        if (current?.operation !== 'PUT' || current.string() !== id) continue;
+        revision = current.revision;
       }
-      try {
-        const owner = await PartitionOwner.acquire(ctx, p);
-        owned.set(p, { owner, revision, renewedAt: Date.now() });
-        emit({ event: 'acquired', id, at: Date.now(), partition: p, fromStreamSeq: owner.restoredFrom });
-      } catch (e) {
-        log(`gateway ${id}: taking partition ${p} failed: ${errorText(e)}`);
-        await buckets.leases.delete(leaseKey(p)).catch(() => undefined);
-      }
+      const lease = { revision, renewedAt: Date.now() };
+      acquiring.set(p, lease);
+      const done = takeOver(p, lease).finally(() => {
+        acquiring.delete(p);
+        acquisitions.delete(done);
+      });
+      acquisitions.add(done);
     }
+    announce();
+    const ms = performance.now() - started;
+    if (ms > leaseMs / 2) log(`gateway ${id}: heartbeat took ${ms.toFixed(0)} ms (lease ${leaseMs} ms)`);
+  };
+
+  const announce = (): void => {
     if (ownedList().join() !== lastOwns) {
       lastOwns = ownedList().join();
       emit({ event: 'owns', id, at: Date.now(), partitions: ownedList() });
     }
-    const ms = performance.now() - started;
-    if (ms > leaseMs / 2) log(`gateway ${id}: heartbeat took ${ms.toFixed(0)} ms (lease ${leaseMs} ms)`);
+  };
+
+  /** Sets up the owner of partition `p`, whose lease is held; never throws. */
+  const takeOver = async (p: number, lease: Lease & { lost?: string }): Promise<void> => {
+    let owner: PartitionOwner;
+    try {
+      owner = await PartitionOwner.acquire(ctx, p);
+    } catch (e) {
+      log(`gateway ${id}: taking partition ${p} failed: ${errorText(e)}`);
+      if (lease.lost === undefined) {
+        await buckets.leases
+          .delete(leaseKey(p))
+          .catch((e2: unknown) =>
+            log(`gateway ${id}: releasing the lease of partition ${p}: ${errorText(e2)}`),
+          );
+      }
+      return;
+    }
+    if (lease.lost !== undefined) {
+      // Another gateway has the lease now; its claim of the snapshot fences this owner anyway.
+      owner.abort();
+      log(`gateway ${id}: partition ${p} dropped while being taken: ${lease.lost}`);
+      return;
+    }
+    owned.set(p, { owner, ...lease });
+    emit({ event: 'acquired', id, at: Date.now(), partition: p, fromStreamSeq: owner.restoredFrom });
+    announce();
   };
 
   const handOver = async (p: number, owner: PartitionOwner): Promise<void> => {
@@ -254,11 +370,26 @@ export async function startNatsGateway(o: NatsGatewayOptions): Promise<NatsGatew
   const renewTimer = setInterval(() => {
     if (renewing || stopping) return;
     renewing = true;
-    void Promise.all(
-      [...owned].map(([p, l]) =>
-        renew(p, l).catch((e: unknown) => log(`gateway ${id}: renewing partition ${p}: ${errorText(e)}`)),
+    const failed = (p: number) => (e: unknown) => {
+      log(`gateway ${id}: renewing partition ${p}: ${errorText(e)}`);
+      return undefined;
+    };
+    void Promise.all([
+      ...[...owned].map(([p, l]) =>
+        renew(p, l)
+          .catch(failed(p))
+          .then((lost) => {
+            if (lost !== undefined && owned.get(p) === l) drop(p, lost);
+          }),
       ),
-    ).finally(() => (renewing = false));
+      ...[...acquiring].map(([p, l]) =>
+        renew(p, l)
+          .catch(failed(p))
+          .then((lost) => {
+            if (lost !== undefined) l.lost = lost;
+          }),
+      ),
+    ]).finally(() => (renewing = false));
   }, heartbeatMs);
 
   let ticking: Promise<void> = Promise.resolve();
@@ -281,11 +412,16 @@ export async function startNatsGateway(o: NatsGatewayOptions): Promise<NatsGatew
     const q = (x: number): number =>
       sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(x * sorted.length))]! : 0;
     let fed = 0;
-    for (const { owner } of owned.values()) fed += owner.fed;
+    const perPartition: Record<number, PartitionDetail> = {};
+    for (const [p, { owner }] of owned) {
+      fed += owner.fed;
+      perPartition[p] = owner.detail();
+    }
     return {
       partitions: ownedList(),
       published,
       fed,
+      perPartition,
       refused: { ...refused },
       lagMs: { p50: q(0.5), p99: q(0.99) },
     };
@@ -311,6 +447,7 @@ export async function startNatsGateway(o: NatsGatewayOptions): Promise<NatsGatew
         clearInterval(renewTimer);
         clearInterval(statusTimer);
         await ticking;
+        await Promise.all(acquisitions);
         await buckets.members
           .delete(id)
           .catch((e: unknown) => log(`gateway ${id}: leaving: ${errorText(e)}`));

@@ -5,7 +5,8 @@
  *
  * Options: `--nats URLS` (required, comma-separated), `--partitions P` (default 12, must match the
  * servers' mapping), `--id ID`, `--replicas R`, `--lease-ms N`, `--heartbeat-ms N`, `--min-members N`,
- * `--snapshot-every-ms N`, `--status-every-ms N`, `--max-age-ms N`, `--model FILE`.
+ * `--snapshot-every-ms N`, `--status-every-ms N`, `--max-age-ms N`, `--startup-timeout-ms N` (how long
+ * to wait for the cluster at start, retrying with backoff; default 60 000), `--model FILE`.
  */
 import { parseArgs } from 'node:util';
 import { GruStreamError } from '../../../src/node.js';
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
       'snapshot-every-ms': { type: 'string' },
       'status-every-ms': { type: 'string' },
       'max-age-ms': { type: 'string' },
+      'startup-timeout-ms': { type: 'string' },
       model: { type: 'string' },
     },
   });
@@ -51,6 +53,7 @@ async function main(): Promise<void> {
     snapshotEveryMs: intOption('snapshot-every-ms', values['snapshot-every-ms']),
     statusEveryMs: intOption('status-every-ms', values['status-every-ms']),
     maxAgeMs: intOption('max-age-ms', values['max-age-ms'], 1000),
+    startupTimeoutMs: intOption('startup-timeout-ms', values['startup-timeout-ms']),
   };
   if (values.id !== undefined) o.id = values.id;
   if (values.model !== undefined) o.model = values.model;

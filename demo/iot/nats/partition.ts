@@ -10,8 +10,7 @@
  * (compare-and-set), and a new owner's first act is to rewrite it, so a stale owner (lease lost while
  * stalled) fails its next write and stops.
  */
-import { DeliverPolicy } from '@nats-io/jetstream';
-import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import type { EngineClient, GruStreamError } from '../../../src/node.js';
 import { isGruStreamError } from '../../../src/node.js';
@@ -29,6 +28,7 @@ import {
 } from './contract.js';
 import { parseNatsTelemetry } from './payload.js';
 import type { NatsRefusalReason } from './payload.js';
+import { OrderedReader } from './reader.js';
 import { alarmMessage, scoreMessage } from './results.js';
 import { decodeSnapshot, emptySnapshot, encodeSnapshot } from './snapshot.js';
 import type { PartitionSnapshot } from './snapshot.js';
@@ -54,6 +54,19 @@ export interface PartitionContext {
   lost(owner: PartitionOwner): void;
 }
 
+export interface PartitionDetail {
+  /** Telemetry messages fed since acquisition. */
+  fed: number;
+  /** Last telemetry stream sequence read. */
+  streamSeq: number;
+  /** Results published and not yet acknowledged. */
+  publishing: number;
+  /** Input held for a snapshot. */
+  held: boolean;
+  /** Consumers replaced (their server gone silent). */
+  consumersReplaced: number;
+}
+
 /** How many times a claim of the snapshot key is retried when another writer gets in between. */
 const CLAIM_ATTEMPTS = 20;
 
@@ -69,7 +82,7 @@ export class PartitionOwner {
   private publishing = 0;
   private publishesSettled: (() => void) | undefined;
   private held: { promise: Promise<void>; release: () => void } | undefined;
-  private messages: ConsumerMessages | undefined;
+  private reader: OrderedReader | undefined;
   private loop: Promise<void> | undefined;
   private snapshotting: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -79,6 +92,17 @@ export class PartitionOwner {
   private aborted = false;
   /** Telemetry messages fed since acquisition. */
   fed = 0;
+
+  /** What this owner is doing, for the gateway's status (and for diagnosing a stalled partition). */
+  detail(): PartitionDetail {
+    return {
+      fed: this.fed,
+      streamSeq: this.streamSeq,
+      publishing: this.publishing,
+      held: this.held !== undefined,
+      consumersReplaced: this.reader?.replaced ?? 0,
+    };
+  }
 
   private constructor(
     private readonly ctx: PartitionContext,
@@ -138,7 +162,12 @@ export class PartitionOwner {
         const owner = new PartitionOwner(ctx, partition, snap);
         owner.revision = revision;
         owner.restoredFrom = snap.streamSeq;
-        await owner.start();
+        try {
+          await owner.start();
+        } catch (e) {
+          owner.abort(); // its sessions are closed; the lease holder gives the partition up
+          throw e;
+        }
         return owner;
       } catch (e) {
         if (!isRevisionConflict(e) || attempt >= CLAIM_ATTEMPTS) throw e;
@@ -147,14 +176,14 @@ export class PartitionOwner {
   }
 
   private async start(): Promise<void> {
-    const c = await this.ctx.js.consumers.get(TELEMETRY_STREAM, {
-      filter_subjects: partitionFilter(this.partition),
-      ...(this.streamSeq > 0
-        ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.streamSeq + 1 }
-        : { deliver_policy: DeliverPolicy.All }),
+    this.reader = await OrderedReader.open(this.ctx.js, {
+      stream: TELEMETRY_STREAM,
+      filter: partitionFilter(this.partition),
+      startSeq: this.streamSeq + 1,
+      name: `gateway ${this.ctx.gatewayId}: partition ${this.partition}`,
+      log: this.ctx.log,
     });
-    this.messages = await c.consume({ max_messages: 1000 });
-    this.loop = this.consume(this.messages).catch((e: unknown) => {
+    this.loop = this.consume(this.reader).catch((e: unknown) => {
       if (this.aborted) return;
       this.ctx.log(
         `gateway ${this.ctx.gatewayId}: partition ${this.partition}: consumer failed: ${errorText(e)}`,
@@ -164,16 +193,18 @@ export class PartitionOwner {
     });
     if (this.ctx.snapshotEveryMs > 0) {
       this.timer = setInterval(() => {
-        this.snapshot().catch((e: unknown) =>
+        this.snapshot().catch((e: unknown) => {
+          // Given up while it was written (its sessions closed under it): expected, nothing to say.
+          if (this.aborted) return;
           this.ctx.log(
             `gateway ${this.ctx.gatewayId}: partition ${this.partition}: snapshot failed: ${errorText(e)}`,
-          ),
-        );
+          );
+        });
       }, this.ctx.snapshotEveryMs);
     }
   }
 
-  private async consume(messages: ConsumerMessages): Promise<void> {
+  private async consume(messages: OrderedReader): Promise<void> {
     for await (const m of messages) {
       if (this.held) await this.held.promise;
       if (this.stopped) break;
@@ -266,6 +297,8 @@ export class PartitionOwner {
         await new Promise<void>((r) => (this.publishesSettled = r));
         this.publishesSettled = undefined;
       }
+      // Given up meanwhile (lease lost): its sessions are closed and the next owner replays.
+      if (this.aborted) return;
       const records = await this.sessions.records();
       const snap: PartitionSnapshot = {
         ...emptySnapshot(this.ctx.model.modelId, this.partition, this.ctx.gatewayId),
@@ -318,6 +351,6 @@ export class PartitionOwner {
   private stopInput(): void {
     this.stopped = true;
     clearInterval(this.timer);
-    this.messages?.stop();
+    this.reader?.stop();
   }
 }
