@@ -244,15 +244,21 @@ export class PartitionOwner {
     const seq = this.pendingSeqs.get(s.sensor)!.shift()!;
     const score = JSON.stringify(scoreMessage(this.ctx.model, s, seq));
     const alarm = alarmMessage(s, seq);
-    this.publish(scoreSubject(s.sensor), score, s.lagMs);
-    if (alarm) this.publish(alarmSubject(s.sensor), JSON.stringify(alarm), undefined);
+    this.publish(scoreSubject(s.sensor), score, seq, s.lagMs);
+    if (alarm) this.publish(alarmSubject(s.sensor), JSON.stringify(alarm), seq, undefined);
   }
 
-  /** Publishes to the results stream and awaits the acknowledgement, retrying until it comes. */
-  private publish(subject: string, body: string, lagMs: number | undefined): void {
+  /**
+   * Publishes to the results stream and awaits the acknowledgement, retrying until it comes. The
+   * message id `<seq>@<subject>` lets the stream's duplicate window store a result once, whether the
+   * copy comes from a retried publish or from a new owner replaying the samples after the last
+   * snapshot (see RESULTS_DUPLICATE_WINDOW_MS).
+   */
+  private publish(subject: string, body: string, seq: number, lagMs: number | undefined): void {
     this.publishing++;
+    const msgID = `${seq}@${subject}`;
     const attempt = (): void => {
-      this.ctx.js.publish(subject, body).then(
+      this.ctx.js.publish(subject, body, { msgID }).then(
         () => {
           if (lagMs !== undefined) this.ctx.published(lagMs);
           if (--this.publishing === 0 && this.publishesSettled) this.publishesSettled();

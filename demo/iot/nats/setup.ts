@@ -59,6 +59,15 @@ async function ensureStream(
   }
 }
 
+/**
+ * The results stream's duplicate window (ms). A replayed result is dropped by the stream when it
+ * comes within this time of the original: the snapshot interval plus the lease TTL plus the
+ * takeover's set-up must stay below it (seconds in the shipped defaults; 2 minutes leaves room for
+ * slow elections). Subscribers to the plain `gru.<sensor>.score` subjects still see the copies and
+ * de-duplicate by `seq`.
+ */
+export const RESULTS_DUPLICATE_WINDOW_MS = 120_000;
+
 export async function ensureLayout(nc: NatsConnection, layout: ClusterLayout): Promise<Buckets> {
   const jsm = await jetstreamManager(nc);
   const common = {
@@ -76,6 +85,9 @@ export async function ensureLayout(nc: NatsConnection, layout: ClusterLayout): P
   await ensureStream(jsm, {
     name: RESULTS_STREAM,
     subjects: [`${SUBJECT_ROOT}.*.score`, `${SUBJECT_ROOT}.*.alarm`],
+    // Gateways publish results with the message id `<seq>@<subject>`: a takeover's replay of the
+    // samples after the last snapshot is stored once, as long as it comes within this window.
+    duplicate_window: RESULTS_DUPLICATE_WINDOW_MS * NS_PER_MS,
     ...common,
   });
   const kvm = new Kvm(nc);
