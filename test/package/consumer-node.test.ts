@@ -10,6 +10,9 @@
  *   top language on ≥ 98 % of frames, no probability off by more than 0.15; measured 99.7 % and
  *   0.047 in test/text/model.test.ts);
  * - the script's stderr is empty: no XNNPACK INFO line, no warning;
+ * - the installed `gru-stream` bin runs `kws` on the package's held-out sample with its default
+ *   keyword model (the speech-embedding head and its embedding, found from the installed package's
+ *   root) and prints the same lines as the library does in this repository on the same audio;
  * - a TypeScript user's file (fixtures/ts-check.ts) type-checks against the installed `.d.ts` with
  *   `moduleResolution: nodenext` and `skipLibCheck: false`.
  */
@@ -18,6 +21,12 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_KWS_MODEL, SPEECH_EMBEDDING_DIR } from '../../src/cli/default-models.js';
+import { createEngine } from '../../src/client/node.js';
+import { loadKwsModel, readAudioFile } from '../../src/kws/files-node.js';
+import type { KwsDetectionLine } from '../../src/kws/pipeline.js';
+import { atModelRate, detectKeywords } from '../../src/kws/pipeline.js';
+import { jsonLines } from '../helpers/cli.js';
 import { REPO, consumerOnce } from './pack.js';
 import type { Consumer } from './pack.js';
 import { compareWithFloatReference } from './text-reference.js';
@@ -59,6 +68,11 @@ describe('npm pack', () => {
     for (const f of ['embedding_model.tflite', 'manifest.json', 'LICENSE', 'README.md']) {
       expect(paths).toContain(`models/speech-embedding/${f}`);
     }
+    // The default keyword model: the head on that embedding.
+    for (const b of [1, 8, 64]) {
+      expect(paths).toContain(`models/kws-embed/kws-embed-int8-weights-b${b}.tflite`);
+      expect(paths).toContain(`models/kws-embed/kws-embed-int8-weights-b${b}.json`);
+    }
     expect(paths.filter((p) => p.endsWith('.onnx'))).toEqual([]);
     // No TypeScript source, tests, training code, demo, source maps or test models.
     const stray = paths.filter(
@@ -92,6 +106,31 @@ describe('installed into a plain JavaScript project', () => {
     expect(r.frames).toBeGreaterThan(1000);
     expect(r.agree).toBeGreaterThanOrEqual(0.98);
     expect(r.maxDiff).toBeLessThanOrEqual(0.15);
+  }, 180_000);
+
+  it('runs the installed `gru-stream kws` bin with its default keyword model, as the library does here', async () => {
+    const installed = join(consumer.dir, 'node_modules', 'gru-stream');
+    const sample = join(installed, 'models', 'kws', 'samples', 'keywords-heldout.wav');
+    const { stdout, stderr } = await run(
+      join(consumer.dir, 'node_modules', '.bin', 'gru-stream'),
+      ['kws', sample, '--json'],
+      { cwd: consumer.dir, timeout: 120_000 },
+    );
+    expect(stderr).toBe('');
+    const got = jsonLines<KwsDetectionLine>(stdout);
+
+    // The same pipeline in this repository, on the repository's copy of the sample and models.
+    const model = loadKwsModel(DEFAULT_KWS_MODEL, { searchDirs: [SPEECH_EMBEDDING_DIR] });
+    const engine = await createEngine({ models: [model], frontEnd: model.frontEnd! });
+    try {
+      const audio = readAudioFile(join(REPO, 'models/kws/samples/keywords-heldout.wav'));
+      const { detections } = await detectKeywords(engine, model, atModelRate(audio, model.manifest).samples);
+      expect(got).toEqual(detections.map((d) => ({ ...d, score: Math.round(d.score * 1e4) / 1e4 })));
+    } finally {
+      await engine.dispose();
+    }
+    // Measured: 3 of the sample's 5 keywords (test/kws/kws-cli.test.ts checks which and when).
+    expect(got.length).toBeGreaterThanOrEqual(3);
   }, 180_000);
 
   it('type-checks a TypeScript user file against the installed declarations (nodenext)', async () => {
