@@ -145,16 +145,17 @@ function buildPool(
 ): EnginePool {
   const model = members[0]!.model;
   const n = members.length;
-  const member = (stream: string): SupervisedWorker => members[placeStream(stream, n)]!;
+  const place = placementCache(n);
+  const member = (stream: string): SupervisedWorker => members[place(stream)]!;
   const batchers = new Map<number, MicroBatcher>();
   let ended: Promise<void> | undefined;
   const pool: EnginePool = {
     model,
     workers: n,
     recovered$: recovered.asObservable(),
-    workerOf: (stream) => placeStream(stream, n),
+    workerOf: (stream) => place(stream),
     info: () => members[0]!.query((c) => c.info()),
-    step: (request) => stepSplit(members, request),
+    step: (request) => stepSplit(members, request, place),
     open: (stream, opts?: StreamOptions) =>
       member(stream).call(
         opts === undefined ? { kind: 'open', stream } : { kind: 'open', stream, options: opts },
@@ -208,8 +209,34 @@ function buildPool(
   return pool;
 }
 
+/** Most ids {@link placementCache} remembers before it starts over (about 100 B each). */
+const PLACEMENT_CACHE_IDS = 1 << 16;
+
+/**
+ * {@link placeStream} for `workers` workers, remembered per id: a pool places every chunk of every
+ * step, and hashing the id each time was the largest item of the main thread's own work in a
+ * profile of 1,000 streams × 1 frame per chunk. The cache starts over when it holds
+ * {@link PLACEMENT_CACHE_IDS} ids, so memory stays bounded with any number of ids.
+ */
+function placementCache(workers: number): (stream: string) => number {
+  const known = new Map<string, number>();
+  return (stream) => {
+    let w = known.get(stream);
+    if (w === undefined) {
+      if (known.size >= PLACEMENT_CACHE_IDS) known.clear();
+      w = placeStream(stream, workers);
+      known.set(stream, w);
+    }
+    return w;
+  };
+}
+
 /** Splits a request per worker, steps the parts in parallel and merges the answers in request order. */
-async function stepSplit(members: SupervisedWorker[], request: StepRequest): Promise<StepResult> {
+async function stepSplit(
+  members: SupervisedWorker[],
+  request: StepRequest,
+  place: (stream: string) => number,
+): Promise<StepResult> {
   const n = members.length;
   if (!wellFormed(request)) {
     // Let an engine name what is wrong, with its code; nothing of it can be journaled.
@@ -222,7 +249,7 @@ async function stepSplit(members: SupervisedWorker[], request: StepRequest): Pro
   const chunksOf = new Int32Array(n);
   const floatsOf = new Float64Array(n);
   for (let i = 0; i < count; i++) {
-    const w = placeStream(streams[i]!, n);
+    const w = place(streams[i]!);
     owner[i] = w;
     chunksOf[w]!++;
     floatsOf[w]! += frameCounts[i]! * I;
