@@ -30,7 +30,7 @@ import { STEP_MS, T0, plant, telemetry } from '../iot/plant.js';
 import type { PlantSensor } from '../iot/plant.js';
 import { startNatsCluster } from '../iot-nats/cluster.js';
 import type { NatsCluster } from '../iot-nats/cluster.js';
-import { startNatsGatewayProcess } from '../iot-nats/gateway-process.js';
+import { natsGatewayArgs, startNatsGatewayProcess } from '../iot-nats/gateway-process.js';
 import type { NatsGatewayProcess } from '../iot-nats/gateway-process.js';
 import { ResultsObserver } from '../iot-nats/observer.js';
 
@@ -61,20 +61,14 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
 }
 
-const gatewayArgs = (cluster: NatsCluster): string[] => [
-  '--nats',
-  cluster.urls.join(','),
-  '--partitions',
-  String(P),
-  '--lease-ms',
-  String(LEASE_MS),
-  '--heartbeat-ms',
-  String(Math.floor(LEASE_MS / 5)),
-  '--snapshot-every-ms',
-  '1000',
-  '--status-every-ms',
-  '0',
-];
+const gatewayArgs = (cluster: NatsCluster): string[] =>
+  natsGatewayArgs(cluster.urls, {
+    partitions: P,
+    leaseMs: LEASE_MS,
+    heartbeatMs: Math.floor(LEASE_MS / 5),
+    snapshotEveryMs: 1000,
+    statusEveryMs: 0,
+  });
 
 const ownedBy = (g: NatsGatewayProcess): number[] => {
   const e = g.events.filter((x) => x.event === 'owns').pop();

@@ -20,7 +20,7 @@ import { publishTelemetry } from '../../demo/iot/nats/publisher.js';
 import { plant, referenceScores, telemetry } from '../iot/plant.js';
 import { startNatsCluster } from './cluster.js';
 import type { NatsCluster } from './cluster.js';
-import { startNatsGatewayProcess } from './gateway-process.js';
+import { natsGatewayArgs, startNatsGatewayProcess } from './gateway-process.js';
 import type { NatsGatewayProcess } from './gateway-process.js';
 import { ResultsObserver } from './observer.js';
 
@@ -82,20 +82,14 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-const gatewayArgs = (): string[] => [
-  '--nats',
-  cluster.urls.join(','),
-  '--partitions',
-  String(P),
-  '--lease-ms',
-  String(LEASE_MS),
-  '--heartbeat-ms',
-  '300',
-  '--snapshot-every-ms',
-  '1000',
-  '--status-every-ms',
-  '2000',
-];
+const gatewayArgs = (): string[] =>
+  natsGatewayArgs(cluster.urls, {
+    partitions: P,
+    leaseMs: LEASE_MS,
+    heartbeatMs: 300,
+    snapshotEveryMs: 1000,
+    statusEveryMs: 2000,
+  });
 
 /** Publishes samples [from, to) of every sensor, a round at a time, each stored once (retried). */
 async function publish(from: number, to: number): Promise<void> {

@@ -23,6 +23,34 @@ export interface NatsGatewayProcess {
   untilLog(re: RegExp): Promise<string>;
 }
 
+/** The gateway options the tests and the bench vary (flags of demo/iot/nats/main.ts). */
+export interface NatsGatewayFlags {
+  partitions: number;
+  leaseMs: number;
+  /** Omitted: the gateway's default. */
+  heartbeatMs?: number;
+  /** Omitted: the gateway's default. */
+  snapshotEveryMs?: number;
+  /** 0: no status events. */
+  statusEveryMs: number;
+}
+
+/** The command line for a gateway on the cluster at `urls`. */
+export function natsGatewayArgs(urls: string[], f: NatsGatewayFlags): string[] {
+  const args = [
+    '--nats',
+    urls.join(','),
+    '--partitions',
+    String(f.partitions),
+    '--lease-ms',
+    String(f.leaseMs),
+  ];
+  if (f.heartbeatMs !== undefined) args.push('--heartbeat-ms', String(f.heartbeatMs));
+  if (f.snapshotEveryMs !== undefined) args.push('--snapshot-every-ms', String(f.snapshotEveryMs));
+  args.push('--status-every-ms', String(f.statusEveryMs));
+  return args;
+}
+
 /** Starts the gateway and resolves once it prints `gateway ready` (rejects if it exits first). */
 export async function startNatsGatewayProcess(id: string, args: string[]): Promise<NatsGatewayProcess> {
   const g = spawnNatsGatewayProcess(id, args);

@@ -15,7 +15,7 @@ import { plant, referenceScores, telemetry } from '../iot/plant.js';
 import type { PlantSensor } from '../iot/plant.js';
 import { startNatsCluster } from './cluster.js';
 import type { NatsCluster } from './cluster.js';
-import { startNatsGatewayProcess } from './gateway-process.js';
+import { natsGatewayArgs, startNatsGatewayProcess } from './gateway-process.js';
 import type { NatsGatewayProcess } from './gateway-process.js';
 import { ResultsObserver } from './observer.js';
 
@@ -46,20 +46,14 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-const gatewayArgs = (): string[] => [
-  '--nats',
-  cluster.urls.join(','),
-  '--partitions',
-  String(P),
-  '--lease-ms',
-  '3000',
-  '--heartbeat-ms',
-  '300',
-  '--snapshot-every-ms',
-  '700',
-  '--status-every-ms',
-  '0',
-];
+const gatewayArgs = (): string[] =>
+  natsGatewayArgs(cluster.urls, {
+    partitions: P,
+    leaseMs: 3000,
+    heartbeatMs: 300,
+    snapshotEveryMs: 700,
+    statusEveryMs: 0,
+  });
 
 async function publish(from: number, to: number, list: PlantSensor[] = sensors): Promise<void> {
   const js = jetstream(nc);

@@ -13,7 +13,7 @@ import { freePort } from '../iot/mosquitto.js';
 import { plant, referenceScores, telemetry } from '../iot/plant.js';
 import { clusterPorts, startNatsCluster } from './cluster.js';
 import type { NatsCluster } from './cluster.js';
-import { spawnNatsGatewayProcess } from './gateway-process.js';
+import { natsGatewayArgs, spawnNatsGatewayProcess } from './gateway-process.js';
 import type { NatsGatewayProcess } from './gateway-process.js';
 import { ResultsObserver } from './observer.js';
 
@@ -31,14 +31,7 @@ it('waits for a cluster started after it, logging each attempt, then scores', as
   const ports = await clusterPorts(3);
   const urls = ports.map((p) => `nats://127.0.0.1:${p}`);
   const g = spawnNatsGatewayProcess('early', [
-    '--nats',
-    urls.join(','),
-    '--partitions',
-    String(P),
-    '--lease-ms',
-    '3000',
-    '--status-every-ms',
-    '0',
+    ...natsGatewayArgs(urls, { partitions: P, leaseMs: 3000, statusEveryMs: 0 }),
     '--startup-timeout-ms',
     '120000',
   ]);
