@@ -8,15 +8,8 @@
  */
 import { parseArgs } from 'node:util';
 import { startGateway } from './gateway.js';
-import type { Gateway, GatewayOptions } from './gateway.js';
-
-/** `--name` as an integer ≥ 0, or undefined when not given. */
-export function intOption(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name}: expected an integer ≥ 0, got '${value}'`);
-  return n;
-}
+import type { GatewayOptions } from './gateway.js';
+import { intOption, runUntilSignalled } from './process.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -39,29 +32,11 @@ async function main(): Promise<void> {
   o.snapshotEverySamples = intOption('snapshot-every-samples', values['snapshot-every-samples']);
   o.ttlMs = intOption('ttl-ms', values['ttl-ms']);
   o.statusEveryMs = intOption('status-every-ms', values['status-every-ms']);
-  // Handlers first: a signal during start-up stops the gateway as soon as it is up.
-  const up: { gateway?: Gateway } = {};
-  let signalled: string | undefined;
-  const shutDown = (g: Gateway, signal: string): void => {
-    console.error(`gateway: ${signal}: saving a snapshot and stopping`);
-    g.stop().then(
-      () => process.exit(0),
-      (e: unknown) => {
-        console.error(`gateway: stop failed: ${e instanceof Error ? e.message : String(e)}`);
-        process.exit(1);
-      },
-    );
-  };
-  const onSignal = (signal: string): void => {
-    if (signalled !== undefined) return;
-    signalled = signal;
-    if (up.gateway !== undefined) shutDown(up.gateway, signal);
-  };
-  process.on('SIGINT', () => onSignal('SIGINT'));
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
-  up.gateway = await startGateway(o);
-  console.log('gateway ready');
-  if (signalled !== undefined) shutDown(up.gateway, signalled);
+  await runUntilSignalled(
+    () => startGateway(o),
+    () => 'gateway',
+    'saving a snapshot and stopping',
+  );
 }
 
 main().catch((e: unknown) => {

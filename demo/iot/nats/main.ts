@@ -11,17 +11,8 @@
 import { parseArgs } from 'node:util';
 import { GruStreamError } from '../../../src/node.js';
 import { startNatsGateway } from './gateway.js';
-import type { NatsGateway, NatsGatewayOptions } from './gateway.js';
-
-/** `--name` as an integer ≥ `min`, or undefined when not given. */
-function intOption(name: string, value: string | undefined, min = 0): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) {
-    throw new GruStreamError('E_ARGUMENT', `--${name}: expected an integer ≥ ${min}, got '${value}'`);
-  }
-  return n;
-}
+import type { NatsGatewayOptions } from './gateway.js';
+import { intOption, runUntilSignalled } from '../gateway/process.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -57,28 +48,11 @@ async function main(): Promise<void> {
   };
   if (values.id !== undefined) o.id = values.id;
   if (values.model !== undefined) o.model = values.model;
-  const up: { gateway?: NatsGateway } = {};
-  let signalled: string | undefined;
-  const shutDown = (g: NatsGateway, signal: string): void => {
-    console.error(`gateway ${g.id}: ${signal}: handing partitions over and stopping`);
-    g.stop().then(
-      () => process.exit(0),
-      (e: unknown) => {
-        console.error(`gateway ${g.id}: stop failed: ${e instanceof Error ? e.message : String(e)}`);
-        process.exit(1);
-      },
-    );
-  };
-  const onSignal = (signal: string): void => {
-    if (signalled !== undefined) return;
-    signalled = signal;
-    if (up.gateway !== undefined) shutDown(up.gateway, signal);
-  };
-  process.on('SIGINT', () => onSignal('SIGINT'));
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
-  up.gateway = await startNatsGateway(o);
-  console.log('gateway ready');
-  if (signalled !== undefined) shutDown(up.gateway, signalled);
+  await runUntilSignalled(
+    () => startNatsGateway(o),
+    (g) => `gateway ${g.id}`,
+    'handing partitions over and stopping',
+  );
 }
 
 main().catch((e: unknown) => {
