@@ -22,7 +22,7 @@ import { startNatsCluster } from './cluster.js';
 import type { NatsCluster } from './cluster.js';
 import { natsGatewayArgs, startNatsGatewayProcess } from './gateway-process.js';
 import type { NatsGatewayProcess } from './gateway-process.js';
-import { ResultsObserver } from './observer.js';
+import { ResultsObserver, compareWithReference } from './observer.js';
 
 const P = 6;
 const SENSORS = 300;
@@ -194,17 +194,12 @@ it('loses no sample and scores none differently through a gateway SIGKILL and a 
   phase('samples 1…60 all scored');
 
   const ref = await referenceScores(loadSensorModel(), sensors);
-  let worst = 0;
-  let copies = 0;
-  for (const s of sensors) {
-    const bySeq = observer.scores.get(s.id)!;
-    expect([...bySeq.keys()].sort((x, y) => x - y)).toEqual(Array.from({ length: SAMPLES }, (_, k) => k + 1));
-    for (const [seq, got] of bySeq) {
-      copies += got.length - 1;
-      const want = ref.get(s.id)![seq - 1]!;
-      for (const g of got) worst = Math.max(worst, Math.abs(g.score - want.score) / Math.max(1, want.score));
-    }
-  }
+  const { worst, copies } = compareWithReference(
+    observer,
+    sensors.map((s) => s.id),
+    SAMPLES,
+    ref,
+  );
   console.log(
     `failover: ${SENSORS} sensors × ${SAMPLES} samples; takeover of partitions [${victimPartitions}] ` +
       `${takeoverMs} ms after SIGKILL (lease ${LEASE_MS} ms), from stream seqs [${takeovers.map((e) => e.fromStreamSeq)}]; ` +

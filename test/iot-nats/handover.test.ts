@@ -17,7 +17,7 @@ import { startNatsCluster } from './cluster.js';
 import type { NatsCluster } from './cluster.js';
 import { natsGatewayArgs, startNatsGatewayProcess } from './gateway-process.js';
 import type { NatsGatewayProcess } from './gateway-process.js';
-import { ResultsObserver } from './observer.js';
+import { ResultsObserver, compareWithReference } from './observer.js';
 
 const P = 6;
 const SAMPLES = 60;
@@ -93,17 +93,12 @@ it('scores like the library, shares partitions with a joining gateway and takes 
   await observer.until(() => observer.complete(ids, SAMPLES));
 
   const ref = await referenceScores(loadSensorModel(), sensors);
-  let worst = 0;
-  let copies = 0;
-  for (const s of sensors) {
-    const bySeq = observer.scores.get(s.id)!;
-    expect([...bySeq.keys()].sort((x, y) => x - y)).toEqual(Array.from({ length: SAMPLES }, (_, k) => k + 1));
-    for (const [seq, got] of bySeq) {
-      copies += got.length - 1;
-      const want = ref.get(s.id)![seq - 1]!;
-      for (const g of got) worst = Math.max(worst, Math.abs(g.score - want.score) / Math.max(1, want.score));
-    }
-  }
+  const { worst, copies } = compareWithReference(
+    observer,
+    sensors.map((s) => s.id),
+    SAMPLES,
+    ref,
+  );
   console.log(
     `handover: worst relative score difference ${worst.toExponential(2)}, duplicate scores ${copies}`,
   );

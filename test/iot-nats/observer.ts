@@ -6,6 +6,7 @@
  */
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
+import { expect } from 'vitest';
 import { RESULTS_STREAM } from '../../demo/iot/nats/contract.js';
 import { OrderedReader } from '../../demo/iot/nats/reader.js';
 import type { NatsScore } from '../../demo/iot/nats/contract.js';
@@ -79,4 +80,29 @@ export class ResultsObserver {
   stop(): void {
     this.messages.stop();
   }
+}
+
+/**
+ * Checks that every sensor has a score for each seq 1…`samples` (no gap) and measures every copy of
+ * every score against the library's scores of the same telemetry (`ref`: sensor → per-seq scores).
+ * @returns the largest relative difference, and how many copies beyond the first were seen
+ */
+export function compareWithReference(
+  observer: ResultsObserver,
+  ids: string[],
+  samples: number,
+  ref: Map<string, { score: number }[]>,
+): { worst: number; copies: number } {
+  let worst = 0;
+  let copies = 0;
+  for (const id of ids) {
+    const bySeq = observer.scores.get(id)!;
+    expect([...bySeq.keys()].sort((x, y) => x - y)).toEqual(Array.from({ length: samples }, (_, k) => k + 1));
+    for (const [seq, got] of bySeq) {
+      copies += got.length - 1;
+      const want = ref.get(id)![seq - 1]!;
+      for (const g of got) worst = Math.max(worst, Math.abs(g.score - want.score) / Math.max(1, want.score));
+    }
+  }
+  return { worst, copies };
 }

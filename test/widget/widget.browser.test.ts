@@ -24,7 +24,12 @@ import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CHANNELS as MQTT_CHANNELS, STATUS_TOPIC, alarmTopic } from '../../demo/iot/contract.js';
+import {
+  CHANNELS as MQTT_CHANNELS,
+  REFUSAL_REASONS,
+  STATUS_TOPIC,
+  alarmTopic,
+} from '../../demo/iot/contract.js';
 import type { AlarmMessage, GatewayStatus } from '../../demo/iot/contract.js';
 import { buildWidget } from '../../demo/widget/build.js';
 import type { WidgetApp } from '../../demo/widget/main/app.js';
@@ -175,21 +180,7 @@ it('shows a retained alarm from the broker, notifies, turns the tray red, opens 
     sensors: { live: 3, dormant: 1 },
     samplesPerSecond: 3,
     accepted: 180,
-    refused: Object.fromEntries(
-      [
-        'bad-sensor-id',
-        'too-large',
-        'not-json',
-        'not-object',
-        'unknown-field',
-        'bad-time',
-        'missing-channel',
-        'non-finite',
-        'time-backwards',
-        'duplicate',
-        'engine',
-      ].map((r) => [r, 0]),
-    ) as GatewayStatus['refused'],
+    refused: Object.fromEntries(REFUSAL_REASONS.map((r) => [r, 0])) as GatewayStatus['refused'],
     lagMs: { p50: 1, p99: 2, max: 3 },
     backlog: 0,
     snapshot: null,
