@@ -5,16 +5,8 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { extname, join, normalize, resolve, sep } from 'node:path';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.svg': 'image/svg+xml',
-};
+import { join, normalize, resolve, sep } from 'node:path';
+import { contentType } from '../content-type.js';
 
 /**
  * @param dir the built dashboard
@@ -61,7 +53,7 @@ async function serve(root: string, csp: string, config: string, req: IncomingMes
   };
   if (path === '/config.json') {
     res
-      .writeHead(200, { ...headers, 'content-type': TYPES['.json']! })
+      .writeHead(200, { ...headers, 'content-type': contentType('config.json') })
       .end(req.method === 'HEAD' ? undefined : config);
     return;
   }
@@ -72,6 +64,6 @@ async function serve(root: string, csp: string, config: string, req: IncomingMes
     res.writeHead(404, { ...headers, 'content-type': 'text/plain' }).end('not found\n');
     return;
   }
-  res.writeHead(200, { ...headers, 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+  res.writeHead(200, { ...headers, 'content-type': contentType(file) });
   res.end(req.method === 'HEAD' ? undefined : await readFile(file));
 }

@@ -13,22 +13,9 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Server as HttpsServer, createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.webmanifest': 'application/manifest+json',
-  // Needed for WebAssembly.instantiateStreaming, which the engine's WASM loader uses.
-  '.wasm': 'application/wasm',
-  '.tflite': 'application/octet-stream',
-  '.png': 'image/png',
-  '.svg': 'image/svg+xml',
-};
+import { contentType } from '../content-type.js';
 
 /**
  * Sent with every response. The CSP allows what the app needs and nothing more: its own scripts,
@@ -101,7 +88,7 @@ async function serveFile(root: string, req: IncomingMessage, res: ServerResponse
     return;
   }
   res.writeHead(200, {
-    'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+    'content-type': contentType(file),
     'content-length': info.size,
     // Hashed bundles never change; everything else is checked each time, so a rebuild shows at once
     // (the service worker, not the HTTP cache, is what makes the app work offline).

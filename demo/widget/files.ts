@@ -4,20 +4,9 @@
  * the folder is served.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { join, normalize, resolve, sep } from 'node:path';
 import { cspFor } from './csp.js';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.wasm': 'application/wasm',
-  '.tflite': 'application/octet-stream',
-  '.png': 'image/png',
-  '.svg': 'image/svg+xml',
-};
+import { contentType } from '../content-type.js';
 
 export interface WidgetFile {
   status: 200 | 403 | 404;
@@ -40,7 +29,7 @@ export async function readWidgetFile(dir: string, pathname: string, brokerUrl: s
   return {
     status: 200,
     headers: {
-      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'content-type': contentType(file),
       'content-security-policy': cspFor(
         file
           .slice(root.length + 1)
