@@ -21,7 +21,7 @@ import type { Mosquitto } from './mosquitto.js';
 import { Observer, STEP_MS, T0, plant, publishSamples, referenceScores } from './plant.js';
 
 const SAMPLES = 120;
-/** The gateway is killed once every sensor's sample KILL_AT has been scored. */
+/** Samples 0…KILL_AT are published first; the gateway is killed once they are all scored. */
 const KILL_AT = 30;
 const SPIKE = { sensor: 'm-2', sample: 90, channel: 0, offset: 40 };
 const sensors = plant(['m-0', 'm-1', 'm-2', 'm-3'], SAMPLES, SPIKE);
@@ -71,14 +71,17 @@ it('continues after kill -9 as if uninterrupted: no sample lost, duplicates coun
     clientId: 'devices',
     clean: false,
   });
-  const publishing = publishSamples(device, sensors, 0, SAMPLES);
-
+  // Samples 0…KILL_AT only, then the kill: 4 × 31 = 124 accepted samples, 13 after the snapshot at
+  // 111, so the journal has records to replay wherever the gateway's own timing falls. (Publishing
+  // everything at once let the gateway score all 480 before the kill arrived in one CI run.)
+  await publishSamples(device, sensors, 0, KILL_AT + 1);
   await observer.until(() => observer.hasScores(sensors, KILL_AT + 1));
   process.kill(first.pid, 'SIGKILL');
   expect((await first.exited).signal).toBe('SIGKILL');
   const scoredBeforeKill = [...observer.scores.values()].reduce((n, byT) => n + byT.size, 0);
 
-  await publishing; // the rest reaches the broker while the gateway is dead
+  // The rest reaches the broker while the gateway is dead.
+  await publishSamples(device, sensors, KILL_AT + 1, SAMPLES);
   const second = await startGatewayProcess(args());
   running.push(second);
   const lastT = T0 + (SAMPLES - 1) * STEP_MS;
