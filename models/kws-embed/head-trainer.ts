@@ -25,6 +25,7 @@ import { EMBED_DIM, EMBED_HOP_MS, EMBED_WINDOW_MS } from './embed.js';
 import type { EmbedDetectorParams, SetScore } from './lib.js';
 import { detectSteps, detectorGrid, objective, scoreSet, stepTargets } from './lib.js';
 import { SHIPPED_BATCHES, featureSpec, frontEndInfo } from './model-info.js';
+import { earlyStopReason } from '../train/early-stop.js';
 
 export interface HeadOptions {
   hidden: number;
@@ -243,12 +244,15 @@ export async function trainHead(job: HeadJob): Promise<{ detector: EmbedDetector
           `FA/h speech ${q.speechFa.toFixed(1)} noise ${q.noiseFa.toFixed(1)} (thr ${q.threshold}) ` +
           `objective ${q.objective.toFixed(3)} ${seconds.toFixed(1)} s${improved ? ' (best)' : ''}`,
       );
-      if (epoch - bestEpoch >= o.patience) {
-        stopReason = `no improvement for ${o.patience} epochs`;
-        break;
-      }
-      if (minutes() > o.maxMinutes) {
-        stopReason = `time limit ${o.maxMinutes} min`;
+      const reason = earlyStopReason({
+        epoch,
+        bestEpoch,
+        patience: o.patience,
+        minutes: minutes(),
+        maxMinutes: o.maxMinutes,
+      });
+      if (reason !== undefined) {
+        stopReason = reason;
         break;
       }
     }

@@ -65,6 +65,7 @@ import {
   streamFrames,
   writeFloatWeights,
 } from './kws-lib.js';
+import { earlyStopReason } from '../train/early-stop.js';
 
 /** Detector used for the early-stopping metric (the shipped one is calibrated after training). */
 const STOPPING_DETECTOR: DetectorParams = { smoothingFrames: 10, threshold: 0.5, suppressionMs: 1000 };
@@ -502,12 +503,15 @@ async function main(): Promise<void> {
           `val clip acc ${clipAcc.toFixed(4)} stream recall ${so.recall.toFixed(3)} errors ${so.errors} ` +
           `(objective ${so.objective.toFixed(3)}) ${trainSeconds.toFixed(1)} s${improved ? ' (best)' : ''}`,
       );
-      if (epoch - bestEpoch >= o.patience) {
-        stopReason = `no improvement for ${o.patience} epochs`;
-        break;
-      }
-      if (elapsedMin() > o.maxMinutes) {
-        stopReason = `time limit ${o.maxMinutes} min`;
+      const reason = earlyStopReason({
+        epoch,
+        bestEpoch,
+        patience: o.patience,
+        minutes: elapsedMin(),
+        maxMinutes: o.maxMinutes,
+      });
+      if (reason !== undefined) {
+        stopReason = reason;
         break;
       }
     }
