@@ -166,14 +166,19 @@ function expectSameDetections(
 /** A server of the built app on its own port (so its own origin: service worker and storage). */
 interface Served {
   origin: string;
+  /** The path of every request the server answered, without its query (the precache adds one). */
+  paths: string[];
   close(): Promise<void>;
 }
 
 async function serveApp(): Promise<Served> {
   const server: Server = createStaticServer(appDir);
+  const paths: string[] = [];
+  server.on('request', (req: { url?: string }) => paths.push((req.url ?? '').replace(/\?.*$/, '')));
   const origin = (await listen(server, 0, '127.0.0.1')).replace(/\/$/, '');
   return {
     origin,
+    paths,
     close: async () => {
       if (!server.listening) return;
       server.closeAllConnections();
@@ -197,9 +202,19 @@ async function recordingContext(): Promise<BrowserContext> {
   return context;
 }
 
+/** Responses the app's pages and workers received, and whether the service worker answered them. */
+const fromServiceWorker: { path: string; cached: boolean }[] = [];
+
+/** The WASM, the engine worker and the models: the app's large files. */
+const LARGE_FILE = /\.(wasm|tflite)$|browser-worker\.js$/;
+
 async function openApp(context: BrowserContext, origin: string): Promise<Page> {
   const page = await context.newPage();
   page.on('console', (m) => pageLog.push(`[${m.type()}] ${m.text()}`));
+  // The page's and its workers' responses; the service worker's own precache requests are not "from" it.
+  context.on('response', (r) =>
+    fromServiceWorker.push({ path: new URL(r.url()).pathname, cached: r.fromServiceWorker() }),
+  );
   page.on('pageerror', (e) => pageLog.push(`[pageerror] ${e.message}`));
   await page.goto(`${origin}/`);
   return page;
@@ -287,6 +302,13 @@ describe('keyword-spotting PWA in Chromium', () => {
     context = await recordingContext();
     page = await openApp(context, served.origin);
     await waitFor(page, 'body[data-state="ready"]');
+    // A first visit loads the app only once the service worker has precached it, so the page and its
+    // engine worker got the large files from the precache and the server sent each of them once.
+    const large = served.paths.filter((p) => LARGE_FILE.test(p));
+    expect(new Set(large).size, `large files the server sent: ${large.join(' ')}`).toBe(4);
+    expect(large, 'large files sent twice').toHaveLength(4);
+    const loaded = fromServiceWorker.filter((r) => LARGE_FILE.test(r.path) && r.cached).map((r) => r.path);
+    expect(new Set(loaded), 'large files the app got from the precache').toEqual(new Set(large));
     // The words to say are on the page, from the manifest.
     expect(await page.$$eval('#keywords li', (lis) => lis.map((li) => li.textContent))).toEqual([
       'yes',

@@ -17,7 +17,9 @@ if (missing.length > 0) {
       'Use a recent Chrome, Edge, Firefox or Safari.',
   );
 } else {
-  registerServiceWorker(() => view.showOfflineReady());
+  view.setStatus('Preparing the app for offline use…');
+  // Loading after the service worker has precached the files saves downloading them twice.
+  const ready = registerServiceWorker(() => view.showOfflineReady());
   // Relative to the page, so the app works from any folder it is served from.
   const url = (path: string): string => new URL(path, document.baseURI).href;
   const app = new KwsApp(view, {
@@ -25,9 +27,11 @@ if (missing.length > 0) {
     model: url(__KWS_MODEL_URL__),
     worklet: url(workletUrl),
   });
-  app.load().then(undefined, (e: unknown) => {
-    view.setState('broken');
-    view.showError('engine', `The app failed to start: ${e instanceof Error ? e.message : String(e)}`);
-    console.error(e);
-  });
+  ready
+    .then(() => app.load())
+    .then(undefined, (e: unknown) => {
+      view.setState('broken');
+      view.showError('engine', `The app failed to start: ${e instanceof Error ? e.message : String(e)}`);
+      console.error(e);
+    });
 }
