@@ -6,50 +6,25 @@
  * Needs Debian's Chromium at /usr/bin/chromium (or CHROMIUM_PATH). Without it this test FAILS on
  * purpose: CI installs it, and a silent skip would hide a broken browser path.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWorkers } from '../../scripts/build-workers.js';
-import { requireChromium, servePage } from '../helpers/chromium.js';
-import type { TestPage } from '../helpers/test-page.js';
-import { buildTestPage, openTestPage, pageCaller } from '../helpers/test-page.js';
-import { MODELS_DIR } from '../helpers/models.js';
+import { pageCaller } from '../helpers/test-page.js';
+import { startWorkerTestPage } from '../helpers/worker-page.js';
+import type { WorkerTestPage } from '../helpers/worker-page.js';
 import { C, concat, cutAtRandom, maxAbsDiff, referenceOutputs, streamFrames } from '../client/helpers.js';
 import type { PageApi } from './page.js';
 
 const MODELS = [1, 8].map((b) => `/models/gru-h64-float32-b${b}.tflite`);
 
-let dir: string;
-let server: Server;
+let chromiumPage: WorkerTestPage | undefined;
 let origin: string;
-let chromiumPage: TestPage | undefined;
-
-/** Serves the page, the built worker folder and the test models; nothing else. */
-function serve(): Promise<Server> {
-  const routes: Record<string, string> = {
-    '/worker/': join(dir, 'worker'),
-    '/models/': join(MODELS_DIR, 'test'),
-  };
-  return servePage('gru-stream', dir, routes);
-}
 
 beforeAll(async () => {
-  requireChromium('The browser test');
-  dir = await mkdtemp(join(tmpdir(), 'gru-browser-'));
-  await buildWorkers(join(dir, 'worker'));
-  await buildTestPage(new URL('./page.ts', import.meta.url), dir);
-  server = await serve();
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  chromiumPage = await openTestPage(`${origin}/`);
+  chromiumPage = await startWorkerTestPage(new URL('./page.ts', import.meta.url), 'The browser test');
+  origin = chromiumPage.origin;
 });
 
 afterAll(async () => {
-  await chromiumPage?.browser.close();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await chromiumPage?.close();
 });
 
 /** Runs one page API call, attaching the page's console to the failure when it throws. */
