@@ -14,6 +14,7 @@ import type { EngineClient } from './client.js';
 import { createEngineOn } from './engine-client.js';
 import type { EngineOptions, WorkerEngineClient } from './engine-client.js';
 import { MicroBatcher } from './micro-batcher.js';
+import type { StepTarget } from './micro-batcher.js';
 import { placeStream } from './placement.js';
 import { browserPlatform } from './platform-browser.js';
 import type { Platform } from './platform.js';
@@ -183,8 +184,9 @@ function buildPool(
     batcher: (windowMs = 0) => {
       let b = batchers.get(windowMs);
       if (b === undefined) {
-        // Two calls in flight per worker, as for one engine: each worker steps one while the next waits.
-        b = new MicroBatcher(pool, { maxInFlight: 2 * n, ...options.batching, windowMs });
+        // One queue per worker (no split and merge per call), two calls in flight per worker as for
+        // one engine: each worker steps one while the next waits.
+        b = new MicroBatcher(target, { maxInFlight: 2, ...options.batching, windowMs });
         batchers.set(windowMs, b);
       }
       return b;
@@ -204,6 +206,16 @@ function buildPool(
         await Promise.all([...members.map((m) => m.dispose()), spares.dispose()]);
         recovered.complete();
       })()),
+  };
+  // The batchers' view of the pool: each worker is a lane; `step` is the pool's own, looked up per call.
+  const target: StepTarget = {
+    model,
+    step: (request) => pool.step(request),
+    lanes: {
+      count: n,
+      laneOf: place,
+      step: (w, request) => members[w]!.step(request, true), // fresh arrays: journaled as they are
+    },
   };
   Object.defineProperty(pool, POOL_WORKER, { value: (i: number) => members[i]?.current });
   return pool;
