@@ -34,26 +34,28 @@ const engine = values.engine
       workers: 2,
       ...(JSON.parse(values.pool) as object),
     });
-/** Main thread and whole-process CPU seconds at each probe (start and end of every repeat). */
-const marks: { main: number; total: number }[] = [];
+/** CPU seconds per thread at each probe (start and end of every repeat). */
+const marks: Map<number, number>[] = [];
 const cpuMicros = (): number => {
   const u = process.cpuUsage();
-  const threads = threadCpuSnapshot();
-  marks.push({
-    main: threads?.get(process.pid) ?? NaN,
-    total: Array.from(threads?.values() ?? []).reduce((a, b) => a + b, 0),
-  });
+  marks.push(threadCpuSnapshot() ?? new Map());
   return u.user + u.system;
 };
-/** The main thread's share of the process CPU over the repeats (from /proc ticks of 10 ms). */
-const mainShare = (): number => {
-  let main = 0;
-  let total = 0;
+/**
+ * Shares of the process CPU over the repeats (from /proc ticks of 10 ms): the main thread, the
+ * engine workers (the `workers` busiest other threads) and the rest (V8's GC and compiler helpers).
+ */
+const shares = (workers: number): { main: number; workers: number; rest: number } => {
+  const per = new Map<number, number>();
   for (let k = 0; k + 1 < marks.length; k += 2) {
-    main += marks[k + 1]!.main - marks[k]!.main;
-    total += marks[k + 1]!.total - marks[k]!.total;
+    for (const [tid, s] of marks[k + 1]!) per.set(tid, (per.get(tid) ?? 0) + s - (marks[k]!.get(tid) ?? s));
   }
-  return main / total;
+  const total = [...per.values()].reduce((a, b) => a + b, 0);
+  const main = per.get(process.pid) ?? 0;
+  per.delete(process.pid);
+  const busiest = [...per.values()].sort((a, b) => b - a).slice(0, workers);
+  const w = busiest.reduce((a, b) => a + b, 0);
+  return { main: main / total, workers: w / total, rest: (total - main - w) / total };
 };
 try {
   const load0 = loadavg()[0]!;
@@ -70,7 +72,12 @@ try {
       what: values.engine ? 'engine' : 'pool',
       stepsPerS: Math.round(r.stepsPerSecond),
       cpuUsPerStep: Number(r.cpuUsPerStep?.toFixed(3)),
-      mainCpuUsPerStep: Number(((r.cpuUsPerStep ?? NaN) * mainShare()).toFixed(3)),
+      ...Object.fromEntries(
+        Object.entries(shares(values.engine ? 1 : 2)).map(([k, v]) => [
+          `${k}CpuUsPerStep`,
+          Number(((r.cpuUsPerStep ?? NaN) * v).toFixed(3)),
+        ]),
+      ),
       chunksPerCall: Math.round(r.chunksPerCall),
       load: [load0, loadavg()[0]!].map((x) => x.toFixed(2)).join('→'),
     }),
