@@ -269,7 +269,7 @@ async function stepSplit(
   const used = chunksOf.filter((c) => c > 0).length;
   if (used <= 1) return members[count === 0 ? 0 : owner[0]!]!.step(request);
   const parts = Array.from({ length: n }, (_, w) => ({
-    streams: new Array<string>(chunksOf[w]!),
+    streams: [] as string[], // by push: a pre-sized (holey) array is posted as a sparse object
     frameCounts: new Int32Array(chunksOf[w]!),
     frames: new Float32Array(floatsOf[w]!),
     index: new Int32Array(chunksOf[w]!),
@@ -280,7 +280,7 @@ async function stepSplit(
   for (let i = 0; i < count; i++) {
     const p = parts[owner[i]!]!;
     const floats = frameCounts[i]! * I;
-    p.streams[p.chunks] = streams[i]!;
+    p.streams.push(streams[i]!);
     p.frameCounts[p.chunks] = frameCounts[i]!;
     p.index[p.chunks++] = i;
     // A plain loop, not `set(subarray(…))`: chunks are short (often one frame), and a view object

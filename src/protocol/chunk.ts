@@ -207,7 +207,10 @@ export function checkChunk(
  */
 export function packChunks(chunks: readonly Chunk[], inputSize: number, checked = false): StepRequest {
   const n = chunks.length;
-  const streams = new Array<string>(n);
+  // Built by push, not `new Array(n)`: a pre-sized array is "holey" in V8, and postMessage sends a
+  // holey array as a sparse object (index keys and values one by one, rebuilt property by property
+  // in the worker) instead of a dense list.
+  const streams: string[] = [];
   const frameCounts = new Int32Array(n);
   let floats = 0;
   for (let i = 0; i < n; i++) {
@@ -223,7 +226,7 @@ export function packChunks(chunks: readonly Chunk[], inputSize: number, checked 
   let offset = 0;
   for (let i = 0; i < n; i++) {
     const c = chunks[i]!;
-    streams[i] = c.stream;
+    streams.push(c.stream);
     frameCounts[i] = c.frames.length / inputSize;
     frames.set(c.frames, offset);
     offset += c.frames.length;
