@@ -20,6 +20,7 @@ import type { EngineInfo, StepRequest, StepResult } from '../protocol/engine.js'
 import { deserializeError, GruStreamError, refusal } from '../errors.js';
 import type { Chunk, ChunkLimits } from '../protocol/chunk.js';
 import { checkChunk, chunkShapeError, DEFAULT_CHUNK_LIMITS, packChunks } from '../protocol/chunk.js';
+import { Fifo, Lane } from './batch-queues.js';
 
 /** What the batcher needs of an engine: its sizes (and limits, when it reports them) and an async `step`. */
 export interface StepTarget {
@@ -147,10 +148,10 @@ export class MicroBatcher {
   private readonly maxFramesPerCall: number;
   private readonly limits: ChunkLimits;
   /** One queue per lane (one without lanes). */
-  private readonly lanes: Lane[];
+  private readonly lanes: Lane<Entry>[];
   private readonly laneOf: ((stream: string) => number) | undefined;
   /** Per stream pushed with 'drop-oldest': its queued entries, oldest first (sent ones trimmed at flush). */
-  private readonly droppable = new Map<string, Fifo>();
+  private readonly droppable = new Map<string, Fifo<Entry>>();
   private refused = 0;
   private dropped = 0;
   private flushQueued = false;
@@ -171,7 +172,7 @@ export class MicroBatcher {
     const lanes = target.lanes;
     if (lanes === undefined) {
       // `target.step` looked up per call, so a wrapper installed later (a benchmark's counter) is used.
-      this.lanes = [new Lane((request) => this.target.step(request))];
+      this.lanes = [new Lane<Entry>((request) => this.target.step(request))];
     } else {
       if (!Number.isInteger(lanes.count) || lanes.count < 1) {
         throw new GruStreamError(
@@ -179,7 +180,7 @@ export class MicroBatcher {
           `MicroBatcher lanes: expected a count ≥ 1, got ${lanes.count}`,
         );
       }
-      this.lanes = Array.from({ length: lanes.count }, (_, k) => new Lane((r) => lanes.step(k, r)));
+      this.lanes = Array.from({ length: lanes.count }, (_, k) => new Lane<Entry>((r) => lanes.step(k, r)));
       this.laneOf = (stream) => lanes.laneOf(stream);
     }
   }
@@ -260,7 +261,7 @@ export class MicroBatcher {
     this.lanes[lane]!.queue.push(entry);
     if (droppable) {
       let list = this.droppable.get(stream);
-      if (list === undefined) this.droppable.set(stream, (list = new Fifo()));
+      if (list === undefined) this.droppable.set(stream, (list = new Fifo<Entry>()));
       list.push(entry);
     }
     this.schedule(this.lanes[lane]!);
@@ -292,7 +293,7 @@ export class MicroBatcher {
   }
 
   /** A chunk was queued on `lane`: a flush is due now, after the window, or when a call returns. */
-  private schedule(lane: Lane): void {
+  private schedule(lane: Lane<Entry>): void {
     if (lane.inFlight >= this.maxInFlight || this.flushQueued) return;
     if (this.windowMs > 0 && lane.queued < this.maxChunks) {
       this.timer ??= setTimeout(this.flush, this.windowMs);
@@ -313,7 +314,7 @@ export class MicroBatcher {
   };
 
   /** Sends the lane's queued chunks in batches while fewer than `maxInFlight` of its calls are out. */
-  private flushLane(lane: Lane): void {
+  private flushLane(lane: Lane<Entry>): void {
     while (lane.inFlight < this.maxInFlight && lane.queued > 0) {
       const batch = this.takeBatch(lane);
       if (batch.length === 0) return; // only dropped chunks were queued
@@ -341,7 +342,7 @@ export class MicroBatcher {
    * Takes the lane's next batch off its queue: at most `maxChunks` live chunks and `maxFramesPerCall`
    * frames (at least one chunk); dropped chunks are skipped.
    */
-  private takeBatch(lane: Lane): Entry[] {
+  private takeBatch(lane: Lane<Entry>): Entry[] {
     const queue = lane.queue;
     const I = this.target.model.inputSize;
     const batch: Entry[] = [];
@@ -385,7 +386,7 @@ export class MicroBatcher {
    * out now, before this call's answers are handed out, so the worker steps it while this thread
    * delivers them.
    */
-  private returned(lane: Lane): void {
+  private returned(lane: Lane<Entry>): void {
     lane.inFlight--;
     if (lane.queued > 0) this.flushLane(lane);
   }
@@ -455,56 +456,12 @@ function deliver(
 
 const EMPTY = new Float32Array(0);
 
-/** One lane's queue and calls in flight. */
-class Lane {
-  /** Queued entries are `queue[head…]`; the taken prefix is dropped once it is the larger half. */
-  queue: Entry[] = [];
-  head = 0;
-  inFlight = 0;
-
-  constructor(readonly step: (request: StepRequest) => Promise<StepResult>) {}
-
-  /** Entries queued (not yet sent), dropped ones included. */
-  get queued(): number {
-    return this.queue.length - this.head;
-  }
-}
-
 /** The errors of dropped chunks ('drop-oldest'), told apart from the engine's E_CAPACITY. */
 const DROPPED = new WeakSet<GruStreamError>();
 
 /** True when a chunk's error says it was dropped for a newer chunk of its stream ('drop-oldest'). */
 export function isDropped(error: GruStreamError): boolean {
   return DROPPED.has(error);
-}
-
-/** A queue with O(1) shift (Array.prototype.shift is O(n) on long arrays). */
-class Fifo {
-  private items: Entry[] = [];
-  private head = 0;
-
-  get size(): number {
-    return this.items.length - this.head;
-  }
-
-  get first(): Entry | undefined {
-    return this.items[this.head];
-  }
-
-  push(entry: Entry): void {
-    this.items.push(entry);
-  }
-
-  shift(): Entry | undefined {
-    if (this.head >= this.items.length) return undefined;
-    const entry = this.items[this.head++]!;
-    // Compact once the consumed prefix is the larger half: amortised O(1) per item.
-    if (this.head * 2 >= this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    return entry;
-  }
 }
 
 function asError(e: unknown): GruStreamError {
