@@ -78,7 +78,8 @@ try {
           Number(((r.cpuUsPerStep ?? NaN) * v).toFixed(3)),
         ]),
       ),
-      chunksPerCall: Math.round(r.chunksPerCall),
+      // Counted on `engine.step`, which a pool's batcher does not call (it steps each worker).
+      ...(values.engine ? { chunksPerCall: Math.round(r.chunksPerCall) } : {}),
       load: [load0, loadavg()[0]!].map((x) => x.toFixed(2)).join('→'),
     }),
   );
