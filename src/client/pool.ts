@@ -1,7 +1,8 @@
 /**
  * `createEnginePoolOn`: several engine workers behind the one {@link EngineClient} API, so `infer`,
  * `inferMany`, snapshots and the batcher work unchanged. Each stream lives on one worker, chosen by
- * rendezvous hashing of its id; a step call is split per worker and the answers merged back in
+ * rendezvous hashing of its id. The batchers of the operators keep one queue per worker and send
+ * each worker its own chunks; a direct `step` call is split per worker and the answers merged back in
  * request order. Every worker is supervised (see `supervisor.ts`): a crash or a missed deadline
  * is repaired from the latest checkpoint and the journal, and reported on `recovered$`, not as an
  * error.
