@@ -20,11 +20,31 @@ import type { EngineInfo, StepRequest, StepResult } from '../protocol/engine.js'
 import { deserializeError, GruStreamError, refusal } from '../errors.js';
 import type { Chunk, ChunkLimits } from '../protocol/chunk.js';
 import { checkChunk, chunkShapeError, DEFAULT_CHUNK_LIMITS, packChunks } from '../protocol/chunk.js';
+import { Fifo, Lane } from './batch-queues.js';
 
 /** What the batcher needs of an engine: its sizes (and limits, when it reports them) and an async `step`. */
 export interface StepTarget {
   readonly model: Pick<EngineInfo, 'inputSize' | 'outputSize' | 'frontEnd' | 'limits'>;
   step(request: StepRequest): Promise<StepResult>;
+  /**
+   * Independent engines behind this target (an engine pool's workers). When present, the batcher
+   * keeps one queue per lane and sends each lane's chunks to it directly, instead of one call that
+   * the target would split per lane and merge again. `step` is then not used by the batcher.
+   */
+  readonly lanes?: StepLanes;
+}
+
+/** See {@link StepTarget.lanes}. */
+export interface StepLanes {
+  /** Number of lanes (≥ 1). */
+  readonly count: number;
+  /** The lane of a stream, in [0, count); the same for every chunk of a stream, so its order holds. */
+  laneOf(stream: string): number;
+  /**
+   * Steps a packed request whose chunks all belong to `lane`. The request's arrays are fresh and
+   * seen by nobody else: the callee may keep them (e.g. in a journal) or transfer them.
+   */
+  step(lane: number, request: StepRequest): Promise<StepResult>;
 }
 
 /**
@@ -70,9 +90,10 @@ export interface MicroBatcherOptions {
    */
   maxFramesPerCall?: number;
   /**
-   * Most step calls in flight at once. Default 1 (the engine clients of `createEngine` use 2). With 2,
-   * the next batch is already queued in the worker while it steps the current one, which hides the
-   * round trip and this thread's packing; order per stream is kept either way.
+   * Most step calls in flight at once, per lane (see {@link StepTarget.lanes}: per pool worker).
+   * Default 1 (the engine clients of `createEngine` and the pool use 2). With 2, the next batch is
+   * already queued in the worker while it steps the current one, which hides the round trip and this
+   * thread's packing; order per stream is kept either way.
    */
   maxInFlight?: number;
 }
@@ -94,6 +115,8 @@ interface Entry extends Chunk {
   tag: number;
   /** 0: queued; 1: sent in a step call; 2: dropped while queued (skipped when packing). */
   state: 0 | 1 | 2;
+  /** The lane (pool worker) whose queue holds it; 0 without lanes. */
+  lane: number;
   /** Pushed with 'drop-oldest': listed in the batcher's per-stream queue of droppable entries. */
   droppable: boolean;
 }
@@ -124,14 +147,13 @@ export class MicroBatcher {
   private readonly maxInFlight: number;
   private readonly maxFramesPerCall: number;
   private readonly limits: ChunkLimits;
-  /** Queued entries are `queue[head…]`; the taken prefix is dropped once it is the larger half. */
-  private queue: Entry[] = [];
-  private head = 0;
+  /** One queue per lane (one without lanes). */
+  private readonly lanes: Lane<Entry>[];
+  private readonly laneOf: ((stream: string) => number) | undefined;
   /** Per stream pushed with 'drop-oldest': its queued entries, oldest first (sent ones trimmed at flush). */
-  private readonly droppable = new Map<string, Fifo>();
+  private readonly droppable = new Map<string, Fifo<Entry>>();
   private refused = 0;
   private dropped = 0;
-  private inFlight = 0;
   private flushQueued = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private answered = 0;
@@ -147,6 +169,20 @@ export class MicroBatcher {
     this.maxInFlight = checkOption('maxInFlight', options.maxInFlight ?? 1, 1);
     this.maxFramesPerCall = checkOption('maxFramesPerCall', options.maxFramesPerCall ?? 65_536, 1);
     this.limits = target.model.limits ?? DEFAULT_CHUNK_LIMITS;
+    const lanes = target.lanes;
+    if (lanes === undefined) {
+      // `target.step` looked up per call, so a wrapper installed later (a benchmark's counter) is used.
+      this.lanes = [new Lane<Entry>((request) => this.target.step(request))];
+    } else {
+      if (!Number.isInteger(lanes.count) || lanes.count < 1) {
+        throw new GruStreamError(
+          'E_ARGUMENT',
+          `MicroBatcher lanes: expected a count ≥ 1, got ${lanes.count}`,
+        );
+      }
+      this.lanes = Array.from({ length: lanes.count }, (_, k) => new Lane<Entry>((r) => lanes.step(k, r)));
+      this.laneOf = (stream) => lanes.laneOf(stream);
+    }
   }
 
   /** What the batcher has done so far. */
@@ -211,6 +247,7 @@ export class MicroBatcher {
     }
     this.accepted++;
     const droppable = overflow === 'drop-oldest';
+    const lane = this.laneOf === undefined ? 0 : this.laneOf(stream);
     const entry: Entry = {
       stream,
       frames,
@@ -218,15 +255,16 @@ export class MicroBatcher {
       token,
       tag,
       state: 0,
+      lane,
       droppable,
     };
-    this.queue.push(entry);
+    this.lanes[lane]!.queue.push(entry);
     if (droppable) {
       let list = this.droppable.get(stream);
-      if (list === undefined) this.droppable.set(stream, (list = new Fifo()));
+      if (list === undefined) this.droppable.set(stream, (list = new Fifo<Entry>()));
       list.push(entry);
     }
-    this.schedule();
+    this.schedule(this.lanes[lane]!);
     return undefined;
   }
 
@@ -254,9 +292,10 @@ export class MicroBatcher {
     return true;
   }
 
-  private schedule(): void {
-    if (this.inFlight >= this.maxInFlight || this.flushQueued) return;
-    if (this.windowMs > 0 && this.queued < this.maxChunks) {
+  /** A chunk was queued on `lane`: a flush is due now, after the window, or when a call returns. */
+  private schedule(lane: Lane<Entry>): void {
+    if (lane.inFlight >= this.maxInFlight || this.flushQueued) return;
+    if (this.windowMs > 0 && lane.queued < this.maxChunks) {
       this.timer ??= setTimeout(this.flush, this.windowMs);
       return;
     }
@@ -266,44 +305,49 @@ export class MicroBatcher {
     queueMicrotask(this.flush);
   }
 
+  /** Sends what every lane has queued, as far as its calls in flight allow. */
   private readonly flush = (): void => {
     this.flushQueued = false;
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.inFlight >= this.maxInFlight || this.queued === 0) return;
-    const batch = this.takeBatch();
-    if (batch.length === 0) return; // only dropped chunks were queued
-    this.inFlight++;
-    let sent: Promise<StepResult>;
-    try {
-      sent = this.target.step(packChunks(batch, this.target.model.inputSize, true));
-    } catch (e) {
-      sent = Promise.reject(e);
-    }
-    sent.then(
-      (result) => {
-        this.returned();
-        this.route(batch, result);
-      },
-      (e: unknown) => {
-        this.returned();
-        this.rejectAll(batch, asError(e));
-      },
-    );
-    // More than a full batch was queued: send the next one now if another call may be in flight.
-    if (this.queued > 0 && this.inFlight < this.maxInFlight) this.flush();
+    for (const lane of this.lanes) this.flushLane(lane);
   };
 
+  /** Sends the lane's queued chunks in batches while fewer than `maxInFlight` of its calls are out. */
+  private flushLane(lane: Lane<Entry>): void {
+    while (lane.inFlight < this.maxInFlight && lane.queued > 0) {
+      const batch = this.takeBatch(lane);
+      if (batch.length === 0) return; // only dropped chunks were queued
+      lane.inFlight++;
+      let sent: Promise<StepResult>;
+      try {
+        sent = lane.step(packChunks(batch, this.target.model.inputSize, true));
+      } catch (e) {
+        sent = Promise.reject(e);
+      }
+      sent.then(
+        (result) => {
+          this.returned(lane);
+          this.route(batch, result);
+        },
+        (e: unknown) => {
+          this.returned(lane);
+          this.rejectAll(batch, asError(e));
+        },
+      );
+    }
+  }
+
   /**
-   * Takes the next batch off the queue: at most `maxChunks` live chunks and `maxFramesPerCall` frames
-   * (at least one chunk); dropped chunks are skipped.
+   * Takes the lane's next batch off its queue: at most `maxChunks` live chunks and `maxFramesPerCall`
+   * frames (at least one chunk); dropped chunks are skipped.
    */
-  private takeBatch(): Entry[] {
-    const queue = this.queue;
+  private takeBatch(lane: Lane<Entry>): Entry[] {
+    const queue = lane.queue;
     const I = this.target.model.inputSize;
     const batch: Entry[] = [];
     let frames = 0;
-    let k = this.head;
+    let k = lane.head;
     for (; k < queue.length && batch.length < this.maxChunks; k++) {
       const entry = queue[k]!;
       if (entry.state === 2) continue;
@@ -317,21 +361,16 @@ export class MicroBatcher {
     // Not `queue.slice(k)` per batch: under overload the queue holds maxPendingChunks entries, and
     // copying them for every batch of 4096 was most of this thread's garbage.
     if (k === queue.length) {
-      this.queue = [];
-      this.head = 0;
+      lane.queue = [];
+      lane.head = 0;
     } else if (2 * k >= queue.length) {
-      this.queue = queue.slice(k);
-      this.head = 0;
+      lane.queue = queue.slice(k);
+      lane.head = 0;
     } else {
-      for (let j = this.head; j < k; j++) queue[j] = undefined as unknown as Entry; // not held
-      this.head = k;
+      for (let j = lane.head; j < k; j++) queue[j] = undefined as unknown as Entry; // not held
+      lane.head = k;
     }
     return batch;
-  }
-
-  /** Entries queued (not yet sent), dropped ones included. */
-  private get queued(): number {
-    return this.queue.length - this.head;
   }
 
   /** `entry` was sent: it leaves its stream's droppable list (where it is the oldest). */
@@ -343,12 +382,13 @@ export class MicroBatcher {
   }
 
   /**
-   * A step call returned. Whatever arrived meanwhile has waited long enough: it goes out now, before
-   * this call's answers are handed out, so the worker steps it while this thread delivers them.
+   * A step call of `lane` returned. Whatever arrived for it meanwhile has waited long enough: it goes
+   * out now, before this call's answers are handed out, so the worker steps it while this thread
+   * delivers them.
    */
-  private returned(): void {
-    this.inFlight--;
-    if (this.queued > 0) this.flush();
+  private returned(lane: Lane<Entry>): void {
+    lane.inFlight--;
+    if (lane.queued > 0) this.flushLane(lane);
   }
 
   /** Hands each chunk its rows of `result.outputs`, or its error. */
@@ -422,35 +462,6 @@ const DROPPED = new WeakSet<GruStreamError>();
 /** True when a chunk's error says it was dropped for a newer chunk of its stream ('drop-oldest'). */
 export function isDropped(error: GruStreamError): boolean {
   return DROPPED.has(error);
-}
-
-/** A queue with O(1) shift (Array.prototype.shift is O(n) on long arrays). */
-class Fifo {
-  private items: Entry[] = [];
-  private head = 0;
-
-  get size(): number {
-    return this.items.length - this.head;
-  }
-
-  get first(): Entry | undefined {
-    return this.items[this.head];
-  }
-
-  push(entry: Entry): void {
-    this.items.push(entry);
-  }
-
-  shift(): Entry | undefined {
-    if (this.head >= this.items.length) return undefined;
-    const entry = this.items[this.head++]!;
-    // Compact once the consumed prefix is the larger half: amortised O(1) per item.
-    if (this.head * 2 >= this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    return entry;
-  }
 }
 
 function asError(e: unknown): GruStreamError {

@@ -1,7 +1,8 @@
 /**
  * `createEnginePoolOn`: several engine workers behind the one {@link EngineClient} API, so `infer`,
  * `inferMany`, snapshots and the batcher work unchanged. Each stream lives on one worker, chosen by
- * rendezvous hashing of its id; a step call is split per worker and the answers merged back in
+ * rendezvous hashing of its id. The batchers of the operators keep one queue per worker and send
+ * each worker its own chunks; a direct `step` call is split per worker and the answers merged back in
  * request order. Every worker is supervised (see `supervisor.ts`): a crash or a missed deadline
  * is repaired from the latest checkpoint and the journal, and reported on `recovered$`, not as an
  * error.
@@ -14,6 +15,7 @@ import type { EngineClient } from './client.js';
 import { createEngineOn } from './engine-client.js';
 import type { EngineOptions, WorkerEngineClient } from './engine-client.js';
 import { MicroBatcher } from './micro-batcher.js';
+import type { StepTarget } from './micro-batcher.js';
 import { placeStream } from './placement.js';
 import { browserPlatform } from './platform-browser.js';
 import type { Platform } from './platform.js';
@@ -183,8 +185,9 @@ function buildPool(
     batcher: (windowMs = 0) => {
       let b = batchers.get(windowMs);
       if (b === undefined) {
-        // Two calls in flight per worker, as for one engine: each worker steps one while the next waits.
-        b = new MicroBatcher(pool, { maxInFlight: 2 * n, ...options.batching, windowMs });
+        // One queue per worker (no split and merge per call), two calls in flight per worker as for
+        // one engine: each worker steps one while the next waits.
+        b = new MicroBatcher(target, { maxInFlight: 2, ...options.batching, windowMs });
         batchers.set(windowMs, b);
       }
       return b;
@@ -204,6 +207,16 @@ function buildPool(
         await Promise.all([...members.map((m) => m.dispose()), spares.dispose()]);
         recovered.complete();
       })()),
+  };
+  // The batchers' view of the pool: each worker is a lane; `step` is the pool's own, looked up per call.
+  const target: StepTarget = {
+    model,
+    step: (request) => pool.step(request),
+    lanes: {
+      count: n,
+      laneOf: place,
+      step: (w, request) => members[w]!.step(request, true), // fresh arrays: journaled as they are
+    },
   };
   Object.defineProperty(pool, POOL_WORKER, { value: (i: number) => members[i]?.current });
   return pool;
@@ -257,7 +270,7 @@ async function stepSplit(
   const used = chunksOf.filter((c) => c > 0).length;
   if (used <= 1) return members[count === 0 ? 0 : owner[0]!]!.step(request);
   const parts = Array.from({ length: n }, (_, w) => ({
-    streams: new Array<string>(chunksOf[w]!),
+    streams: [] as string[], // by push: a pre-sized (holey) array is posted as a sparse object
     frameCounts: new Int32Array(chunksOf[w]!),
     frames: new Float32Array(floatsOf[w]!),
     index: new Int32Array(chunksOf[w]!),
@@ -268,7 +281,7 @@ async function stepSplit(
   for (let i = 0; i < count; i++) {
     const p = parts[owner[i]!]!;
     const floats = frameCounts[i]! * I;
-    p.streams[p.chunks] = streams[i]!;
+    p.streams.push(streams[i]!);
     p.frameCounts[p.chunks] = frameCounts[i]!;
     p.index[p.chunks++] = i;
     // A plain loop, not `set(subarray(…))`: chunks are short (often one frame), and a view object

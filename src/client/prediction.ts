@@ -38,13 +38,14 @@ export function emitPredictions(
   for (let t = 0; t < frames && !subscriber.closed; t++) {
     const start = offset + t * outputSize;
     const output = outputs.slice(start, start + outputSize);
-    const p: Prediction = { stream, seq, frame: firstFrame + t, output };
-    if (labels !== undefined) {
-      let best = 0;
-      for (let c = 1; c < outputSize; c++) if (output[c]! > output[best]!) best = c;
-      p.label = labels[best];
-      p.score = output[best];
+    if (labels === undefined) {
+      subscriber.next({ stream, seq, frame: firstFrame + t, output });
+      continue;
     }
-    subscriber.next(p);
+    let best = 0;
+    for (let c = 1; c < outputSize; c++) if (output[c]! > output[best]!) best = c;
+    // One literal with every field: adding label and score afterwards changed the object's shape twice
+    // per prediction.
+    subscriber.next({ stream, seq, frame: firstFrame + t, output, label: labels[best], score: output[best] });
   }
 }

@@ -107,24 +107,28 @@ export function chunkShapeError(
   }
   const tooLong = streamIdTooLong(stream, limits.maxStreamIdBytes);
   if (tooLong !== undefined) return refusal('E_BAD_CHUNK', `chunk refused: ${tooLong}`);
-  const expected = `a Float32Array of T × ${inputSize} floats (T ≥ 1 frames of inputSize ${inputSize})`;
   if (!(frames instanceof Float32Array)) {
     return refusal(
       'E_BAD_CHUNK',
-      `chunk of stream '${stream}': expected ${expected}, got ${describe(frames)}`,
+      `chunk of stream '${stream}': expected ${expectedFrames(inputSize)}, got ${describe(frames)}`,
       stream,
     );
   }
   if (frames.length === 0 || frames.length % inputSize !== 0) {
     return refusal(
       'E_BAD_CHUNK',
-      `chunk of stream '${stream}': expected ${expected}, got ${frames.length} floats`,
+      `chunk of stream '${stream}': expected ${expectedFrames(inputSize)}, got ${frames.length} floats`,
       stream,
     );
   }
   const T = frames.length / inputSize;
   if (T > limits.maxChunkFrames) return chunkTooLongError(`chunk of stream '${stream}'`, stream, T, limits);
   return undefined;
+}
+
+/** What a chunk's frames must be, for refusals (built only then: checks run per chunk). */
+function expectedFrames(inputSize: number): string {
+  return `a Float32Array of T × ${inputSize} floats (T ≥ 1 frames of inputSize ${inputSize})`;
 }
 
 /** The E_BAD_CHUNK refusal of a chunk longer than `limits.maxChunkFrames`. */
@@ -203,7 +207,10 @@ export function checkChunk(
  */
 export function packChunks(chunks: readonly Chunk[], inputSize: number, checked = false): StepRequest {
   const n = chunks.length;
-  const streams = new Array<string>(n);
+  // Built by push, not `new Array(n)`: a pre-sized array is "holey" in V8, and postMessage sends a
+  // holey array as a sparse object (index keys and values one by one, rebuilt property by property
+  // in the worker) instead of a dense list.
+  const streams: string[] = [];
   const frameCounts = new Int32Array(n);
   let floats = 0;
   for (let i = 0; i < n; i++) {
@@ -219,7 +226,7 @@ export function packChunks(chunks: readonly Chunk[], inputSize: number, checked 
   let offset = 0;
   for (let i = 0; i < n; i++) {
     const c = chunks[i]!;
-    streams[i] = c.stream;
+    streams.push(c.stream);
     frameCounts[i] = c.frames.length / inputSize;
     frames.set(c.frames, offset);
     offset += c.frames.length;

@@ -7,6 +7,7 @@
  *   npm run bench:pool [-- --quick] [-- --json FILE]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { createEnginePool } from '../../src/client/pool-node.js';
 import type { EnginePool } from '../../src/client/pool.js';
@@ -24,6 +25,16 @@ export interface PoolBenchRow {
   poolStepsPerS: number;
   onnxruntimeNodeStepsPerS: number;
   ratioVsOnnxruntimeNode: number;
+  /** The pool's process CPU (all threads) per stream-step, µs, median over repeats. */
+  poolCpuUsPerStep: number;
+  /** 1-minute load average before the pool was measured and after onnxruntime-node was. */
+  loadavg: [number, number];
+}
+
+/** CPU time of this process, all threads, in µs. */
+function processCpuMicros(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
 }
 
 export interface RecoveryResult {
@@ -48,13 +59,20 @@ async function startPool(H: number, extra: object = {}): Promise<EnginePool> {
 export async function poolThroughput(H: number, quick: boolean): Promise<PoolBenchRow> {
   const pool = await startPool(H);
   let poolStepsPerS: number;
+  let poolCpuUsPerStep: number;
+  const load = loadavg()[0]!;
   try {
+    // The warm spare starts with the pool and loads its models: measure after that, as a service
+    // running for more than a few seconds would see it.
+    await pool.sparesReady();
     const r = await measureThroughput(
       pool,
       { streams: 1000, framesPerChunk: 1 },
       { durationMs: quick ? 1500 : 4000, repeats: quick ? 2 : 3 },
+      { cpuMicros: processCpuMicros },
     );
     poolStepsPerS = r.stepsPerSecond;
+    poolCpuUsPerStep = r.cpuUsPerStep ?? NaN;
   } finally {
     await pool.dispose();
   }
@@ -66,6 +84,8 @@ export async function poolThroughput(H: number, quick: boolean): Promise<PoolBen
     poolStepsPerS,
     onnxruntimeNodeStepsPerS: ortStepsPerS,
     ratioVsOnnxruntimeNode: poolStepsPerS / ortStepsPerS,
+    poolCpuUsPerStep,
+    loadavg: [load, loadavg()[0]!],
   };
 }
 
@@ -152,12 +172,21 @@ export async function runPoolBench(
 export function printPoolBench(r: Awaited<ReturnType<typeof runPoolBench>>): void {
   console.log('\n## Pool (2 workers) against onnxruntime-node (default threads), same run\n');
   printTable(
-    ['H', 'pool steps/s', 'onnxruntime-node steps/s (B=64)', 'pool / ORT'],
+    [
+      'H',
+      'pool steps/s',
+      'pool CPU µs/step',
+      'onnxruntime-node steps/s (B=64)',
+      'pool / ORT',
+      'load average',
+    ],
     r.rows.map((x) => [
       x.hidden,
       x.poolStepsPerS.toFixed(0),
+      x.poolCpuUsPerStep.toFixed(2),
       x.onnxruntimeNodeStepsPerS.toFixed(0),
       x.ratioVsOnnxruntimeNode.toFixed(2),
+      x.loadavg.map((l) => l.toFixed(2)).join(' → '),
     ]),
   );
   if (r.recoveries.length === 0) return;

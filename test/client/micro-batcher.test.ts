@@ -344,4 +344,44 @@ describe('MicroBatcher', () => {
     expect(() => new MicroBatcher(engine, { maxPendingChunks: 1.5 })).toThrow(/maxPendingChunks/);
     expect(() => new MicroBatcher(engine, { maxInFlight: 0 })).toThrow(/maxInFlight/);
   });
+
+  it('with lanes: one queue per lane, each stream on its lane in order, calls in flight per lane', async () => {
+    const lanes = [fakeEngine(), fakeEngine()];
+    const laneOf = (stream: string): number => Number(stream.slice(1)) % 2;
+    const wholeStep = vi.fn();
+    const target = {
+      model: { inputSize: I, outputSize: C },
+      step: wholeStep,
+      lanes: { count: 2, laneOf, step: (k: number, r: StepRequest) => lanes[k]!.engine.step(r) },
+    };
+    const b = new MicroBatcher(target, { maxInFlight: 1, maxChunks: 4 });
+    const results = Array.from({ length: 12 }, (_, i) => b.push(`s${i % 3}`, chunk(i)));
+    const settling = Promise.allSettled(results); // handled from the start
+    await drain();
+    expect(wholeStep).not.toHaveBeenCalled();
+    // s0 and s2 on lane 0, s1 on lane 1; one call in flight per lane, the rest waits.
+    expect(lanes.map((l) => l.calls.length)).toEqual([1, 1]);
+    expect(lanes[0]!.calls[0]!.request.streams).toEqual(['s0', 's2', 's0', 's2']);
+    expect(lanes[1]!.calls[0]!.request.streams).toEqual(['s1', 's1', 's1', 's1']);
+    // Lane 1 failing as a whole fails its chunks only; lane 0 goes on with its next batch.
+    lanes[1]!.calls[0]!.fail(new GruStreamError('E_RUNTIME', 'lane 1 broke'));
+    lanes[0]!.calls[0]!.answer();
+    await drain();
+    expect(lanes[0]!.calls).toHaveLength(2);
+    expect(lanes[0]!.calls[1]!.request.streams).toEqual(['s0', 's2', 's0', 's2']);
+    lanes[0]!.calls[1]!.answer();
+    await drain();
+    const settled = await settling;
+    settled.forEach((r, i) => {
+      if (i % 3 === 1) expect(r).toMatchObject({ status: 'rejected', reason: { code: 'E_RUNTIME' } });
+      else expect(r).toMatchObject({ status: 'fulfilled', value: Float32Array.from([i, i, 0]) });
+    });
+    expect(b.pending).toBe(0);
+  });
+
+  it('refuses a lane count below 1 with E_ARGUMENT', () => {
+    const { engine } = fakeEngine();
+    const lanes = { count: 0, laneOf: () => 0, step: (_: number, r: StepRequest) => engine.step(r) };
+    expect(() => new MicroBatcher({ ...engine, lanes })).toThrow(/lanes/);
+  });
 });

@@ -8,7 +8,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { from, lastValueFrom, toArray } from 'rxjs';
+import { from, lastValueFrom, Subject, tap, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { inferMany, isChunkFailure } from '../../src/client/infer-multiplexed.js';
 import type { Prediction } from '../../src/client/prediction.js';
@@ -185,6 +185,69 @@ describe('engine pool', () => {
     expect(counters.workers[0]!.checkpoints).toBeGreaterThan(0);
     // Checkpoints trimmed the journal: it holds fewer chunks than were sent.
     for (const w of counters.workers) expect(w.journalChunks).toBeLessThan(w.chunks);
+  });
+
+  it('inferMany over a pool: a worker killed mid-stream changes no prediction, bit for bit', async () => {
+    // The operator's batcher sends each worker's chunks to it directly (one queue per worker); the
+    // journal behind those calls must replay them exactly like split pool.step() calls.
+    const N = 24;
+    const T = 12;
+    const frames = Array.from({ length: N }, (_, s) => streamFrames(500 + s, T));
+    const run = async (pool: EnginePool, crashAfter?: number): Promise<Map<string, Float32Array>> => {
+      const source = new Subject<{ stream: string; frames: Float32Array }>();
+      const got = new Map<string, Float32Array[]>();
+      let emitted = 0;
+      let reached: (() => void) | undefined;
+      const done = lastValueFrom(
+        source.pipe(
+          inferMany(pool),
+          tap((v) => {
+            expect(isChunkFailure(v)).toBe(false);
+            const p = v as Prediction;
+            (got.get(p.stream) ?? got.set(p.stream, []).get(p.stream)!).push(p.output);
+            if (++emitted === crashAfter) reached?.();
+          }),
+          toArray(),
+        ),
+      );
+      const push = (t: number): void => {
+        for (let s = 0; s < N; s++)
+          source.next({ stream: `live-${s}`, frames: frames[s]!.slice(t * I, (t + 1) * I) });
+      };
+      // One step call per round and worker: the flush is a microtask queued by the round's pushes.
+      for (let t = 0; t < T / 2; t++) {
+        push(t);
+        await Promise.resolve();
+      }
+      if (crashAfter !== undefined) {
+        await new Promise<void>((resolve) => (reached = resolve));
+        await expect(workerHooksOf(pool, 0).crash(3)).rejects.toMatchObject({ code: 'E_WORKER_DEAD' });
+      }
+      for (let t = T / 2; t < T; t++) {
+        push(t);
+        await Promise.resolve();
+      }
+      source.complete();
+      await done;
+      return new Map([...got].map(([k, parts]) => [k, concat(parts)]));
+    };
+    // A checkpoint every 2–3 rounds per worker: the journal holds answered rounds when it is killed.
+    const policy = { snapshots: { everyChunks: 30, everyMs: Infinity } };
+    const calm = await start(policy);
+    const want = await run(calm);
+    await calm.dispose();
+    const pool = await start(withTestHooks(policy));
+    const events: RecoveredEvent[] = [];
+    pool.recovered$.subscribe((e) => events.push(e));
+    // Killed once 4 of the first 6 rounds were answered: the others are queued or in flight.
+    const have = await run(pool, 4 * N);
+    expect(have.size).toBe(N);
+    for (const [s, outputs] of want) expect(bits(have.get(s)!)).toEqual(bits(outputs));
+    frames.forEach((f, s) => {
+      expect(maxAbsDiff(have.get(`live-${s}`)!, referenceOutputs(f))).toBeLessThan(1e-5);
+    });
+    expect(events.map((e) => [e.worker, e.code])).toEqual([[0, 'E_WORKER_DEAD']]);
+    expect(pool.counters().workers[0]!.checkpoints).toBeGreaterThan(0);
   });
 
   it('replaces a hung worker after its deadline; callers see answers, the event says E_TIMEOUT', async () => {
