@@ -34,10 +34,10 @@ import { NATS_SERVER, startNatsCluster } from '../iot-nats/cluster.js';
 import type { NatsCluster } from '../iot-nats/cluster.js';
 import { ElectionLoad } from './nats-election-load.js';
 import type { LoadAfterMark } from './nats-election-load.js';
-import { healthy, isAlive, leadership } from './nats-jsz.js';
-import type { Leadership } from './nats-jsz.js';
-import { elections } from './nats-raft-log.js';
-import type { GroupElection } from './nats-raft-log.js';
+import { healthy, isAlive, leadership } from '../iot-nats/jsz.js';
+import type { Leadership } from '../iot-nats/jsz.js';
+import { elections } from '../iot-nats/raft-log.js';
+import type { GroupElection } from '../iot-nats/raft-log.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const { values: args } = parseArgs({
