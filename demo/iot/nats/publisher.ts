@@ -15,7 +15,7 @@ import { TELEMETRY_DUPLICATE_WINDOW_MS } from './setup.js';
 export interface PublishOptions {
   /**
    * Give up (E_TIMEOUT) once this long has passed since the first attempt, ms. Default 60 000. After a
-   * nats-server's SIGKILL, a 3-node nats-server 2.9.10 cluster took up to 20 s here to store
+   * nats-server's SIGKILL, a 3-node nats-server 2.9.10 cluster took up to 19.7 s here to store
    * publishes again (demo/iot/nats/README.md, "When a nats-server dies"). Must stay below the
    * telemetry stream's duplicate window ({@link TELEMETRY_DUPLICATE_WINDOW_MS}, 120 s): a retry of a
    * sample whose acknowledgement was lost, sent later than that, would be stored twice.
