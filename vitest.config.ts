@@ -9,14 +9,12 @@ import { defineConfig } from 'vitest/config';
  */
 const CHROMIUM = ['test/browser/**/*.test.ts', 'test/pwa/**/*.test.ts', 'test/**/*.browser.test.ts'];
 /**
- * The NATS failover test (a gateway's and then a nats-server's SIGKILL on a 3-node cluster) passed
- * every run after the consumer fixes (12 + 3 alone or with the iot tests, and 3 full `npm test` runs)
- * but failed in the fourth `.ci/run`: after the telemetry stream's leader was killed, JetStream
- * answered "jetstream is not enabled" for more than 10 s and the test's device gave up (50 attempts),
- * with no stream leader elected when the test dumped the cluster. Not diagnosed (nats-server 2.9.10's
- * elections on a loaded machine?), so it runs with `npm run test:nats-failover`, not in `npm test`.
+ * Test files kept out of `npm test` until they pass reliably: none now. The NATS failover test was
+ * here after one CI failure (its device gave up while nats-server 2.9.10 elected a stream leader);
+ * the device now retries for 60 s (demo/iot/nats/publisher.ts), and it passed 35 of 35 runs
+ * (demo/iot/nats/README.md, "The failover test").
  */
-const NOT_YET_RELIABLE = process.env.GRU_NATS_FAILOVER === '1' ? [] : ['test/iot-nats/failover.test.ts'];
+const NOT_YET_RELIABLE: string[] = [];
 export default defineConfig({
   test: {
     testTimeout: 60_000,

@@ -20,12 +20,19 @@ export const NATS_SERVER = process.env.NATS_SERVER_PATH ?? '/usr/sbin/nats-serve
 export interface NatsNode {
   name: string;
   url: string;
+  /** `http://127.0.0.1:port` (nats-server's monitoring endpoint: /jsz, /varz) when started with `monitor: true`. */
+  monitorUrl?: string;
   /** `mqtt://127.0.0.1:port` when started with `mqtt: true`. */
   mqttUrl?: string;
   child: ChildProcess;
+  /** Its output lines (the last {@link LOG_KEEP} of them after more than {@link LOG_CAP}). */
   log: string[];
   exited: Promise<void>;
 }
+
+/** Output lines kept per node: debug logs (`-D`) run to many thousands in a long run. */
+const LOG_CAP = 200_000;
+const LOG_KEEP = 100_000;
 
 export interface NatsCluster {
   nodes: NatsNode[];
@@ -33,12 +40,18 @@ export interface NatsCluster {
   urls: string[];
   /** SIGKILLs node `i` and resolves once it is gone. */
   kill(i: number): Promise<void>;
+  /**
+   * Starts node `i` again (after `kill`) with its configuration and store directory (its raft and
+   * stream state from before the kill) and resolves once it logs "Server is ready". Its `log` goes on
+   * in the same array.
+   */
+  restart(i: number): Promise<void>;
   stop(): Promise<void>;
 }
 
-function startNode(name: string, conf: string): Promise<NatsNode> {
-  const child = spawn(NATS_SERVER, ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const log: string[] = [];
+function startNode(name: string, conf: string, debug: boolean, log: string[] = []): Promise<NatsNode> {
+  const args = debug ? ['-c', conf, '-D'] : ['-c', conf];
+  const child = spawn(NATS_SERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {
     let buffered = '';
@@ -48,6 +61,7 @@ function startNode(name: string, conf: string): Promise<NatsNode> {
       buffered = lines.pop()!;
       for (const l of lines) {
         log.push(l);
+        if (log.length > LOG_CAP) log.splice(0, log.length - LOG_KEEP);
         if (l.includes('Server is ready')) resolve({ name, url: '', child, log, exited });
       }
     };
@@ -64,6 +78,10 @@ export interface NatsClusterOptions {
   ports?: number[];
   /** Give every node an MQTT listener on a free port (nats-server's MQTT needs JetStream and a server_name). */
   mqtt?: boolean;
+  /** Give every node an HTTP monitoring listener on a free port (`NatsNode.monitorUrl`). */
+  monitor?: boolean;
+  /** Run the servers with `-D` (debug log: raft elections, votes, catch-ups). */
+  debug?: boolean;
 }
 
 /** Free loopback ports for the client listeners of a cluster of `size` nodes. */
@@ -84,11 +102,14 @@ export async function startNatsCluster(
   const dir = await mkdtemp(join(tmpdir(), 'nats-cluster-'));
   const ports = o.ports ?? (await clusterPorts(size));
   const mqttPorts = o.mqtt ? await clusterPorts(size) : [];
+  const monitorPorts = o.monitor ? await clusterPorts(size) : [];
+  const confs: string[] = [];
   const routePorts = await Promise.all(Array.from({ length: size }, () => freePort()));
   const routes = routePorts.map((q) => `nats://127.0.0.1:${q}`);
-  const nodes = await Promise.all(
+  const started = await Promise.allSettled(
     ports.map(async (port, i) => {
       const conf = join(dir, `n${i}.conf`);
+      confs[i] = conf;
       await writeFile(
         conf,
         [
@@ -97,15 +118,31 @@ export async function startNatsCluster(
           `jetstream { store_dir: "${join(dir, `n${i}`)}" }`,
           `cluster { name: c, listen: 127.0.0.1:${routePorts[i]}, routes: [${routes.join(', ')}] }`,
           o.mqtt ? `mqtt { listen: 127.0.0.1:${mqttPorts[i]} }` : '',
+          o.monitor ? `http: 127.0.0.1:${monitorPorts[i]}` : '',
           partitionMapping(partitions),
         ].join('\n'),
       );
-      const node = await startNode(`n${i}`, conf);
+      const node = await startNode(`n${i}`, conf, o.debug ?? false);
       node.url = `nats://127.0.0.1:${port}`;
       if (o.mqtt) node.mqttUrl = `mqtt://127.0.0.1:${mqttPorts[i]}`;
+      if (o.monitor) node.monitorUrl = `http://127.0.0.1:${monitorPorts[i]}`;
       return node;
     }),
   );
+  // A node that could not start (a port taken between `freePort` and its bind) must not leave the
+  // others running.
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) {
+    for (const r of started) {
+      if (r.status === 'fulfilled') {
+        r.value.child.kill('SIGKILL');
+        await r.value.exited;
+      }
+    }
+    await rm(dir, { recursive: true, force: true });
+    throw failed.reason;
+  }
+  const nodes = started.map((r) => (r as PromiseFulfilledResult<NatsNode>).value);
   const urls = nodes.map((n) => n.url);
   const stop = async (): Promise<void> => {
     for (const n of nodes) {
@@ -143,10 +180,20 @@ export async function startNatsCluster(
     if (n.child.exitCode === null && n.child.signalCode === null) n.child.kill('SIGKILL');
     await n.exited;
   };
+  const restart = async (i: number): Promise<void> => {
+    const n = nodes[i]!;
+    if (n.child.exitCode === null && n.child.signalCode === null) {
+      throw new Error(`nats-server ${n.name} is still running (pid ${n.child.pid}): kill it first`);
+    }
+    const fresh = await startNode(n.name, confs[i]!, o.debug ?? false, n.log);
+    n.child = fresh.child;
+    n.exited = fresh.exited;
+  };
   return {
     nodes,
     urls,
     kill,
+    restart,
     stop,
   };
 }

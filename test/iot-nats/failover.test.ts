@@ -23,6 +23,7 @@ import type { NatsCluster } from './cluster.js';
 import { natsGatewayArgs, startNatsGatewayProcess } from './gateway-process.js';
 import type { NatsGatewayProcess } from './gateway-process.js';
 import { ResultsObserver, compareWithReference } from './observer.js';
+import { elections } from './raft-log.js';
 
 const P = 6;
 const SENSORS = 300;
@@ -42,10 +43,31 @@ let observer: ResultsObserver;
 const gateways: NatsGatewayProcess[] = [];
 
 beforeAll(async () => {
-  cluster = await startNatsCluster(3, P);
+  // Debug logs: what each raft group did after the server's SIGKILL is printed (elections).
+  cluster = await startNatsCluster(3, P, { debug: true });
   nc = await connect({ servers: cluster.urls, maxReconnectAttempts: -1 });
 });
 let finished = false;
+/** When the nats-server was SIGKILLed (ms since the epoch; 0 before). */
+let serverKilledAt = 0;
+/** The device's publishes that failed and were retried, and the longest a sample waited to be stored. */
+const device = { retries: 0, longestMs: 0 };
+
+/** Per raft group, its election after the server's SIGKILL, from the survivors' debug logs. */
+function electionReport(): string {
+  if (!serverKilledAt) return 'no server killed';
+  const live = cluster.nodes.filter((n) => n.child.exitCode === null && n.child.signalCode === null);
+  return elections(
+    live.map((n) => n.log),
+    serverKilledAt,
+  )
+    .filter((g) => g.campaigns > 0 || g.leaderMs !== undefined)
+    .map(
+      (g) =>
+        `${g.name}: leader after ${g.leaderMs ?? 'none'} ms (${g.campaigns} campaigns, ${g.refusals} votes refused, ${g.catchingUp} "catching up")`,
+    )
+    .join('; ');
+}
 const t0 = Date.now();
 const phase = (what: string): void =>
   console.log(`failover: ${((Date.now() - t0) / 1000).toFixed(1)} s: ${what}`);
@@ -53,6 +75,7 @@ const phase = (what: string): void =>
 afterAll(async () => {
   // On a failure, what the gateways last said is the first thing to look at.
   if (!finished) {
+    if (cluster) console.log(`elections after the server's SIGKILL: ${electionReport()}`);
     for (const g of gateways) console.log(`${g.id}:\n${g.timedLog.slice(-40).join('\n')}`);
     console.log(`results observer:\n${observer?.log.join('\n')}`);
     // Which sensors stopped where, and what each gateway last reported.
@@ -91,11 +114,21 @@ const gatewayArgs = (): string[] =>
     statusEveryMs: 2000,
   });
 
-/** Publishes samples [from, to) of every sensor, a round at a time, each stored once (retried). */
+/**
+ * Publishes samples [from, to) of every sensor, a round at a time, each stored once (retried with the
+ * publisher's defaults, as a device would).
+ */
 async function publish(from: number, to: number): Promise<void> {
   const js = jetstream(nc);
+  const onRetry = (): void => void device.retries++;
   for (let k = from; k < to; k++) {
-    await Promise.all(sensors.map((s) => publishTelemetry(js, s.id, k + 1, telemetry(s, k))));
+    await Promise.all(
+      sensors.map(async (s) => {
+        const t = Date.now();
+        await publishTelemetry(js, s.id, k + 1, telemetry(s, k), { onRetry });
+        device.longestMs = Math.max(device.longestMs, Date.now() - t);
+      }),
+    );
   }
 }
 
@@ -183,6 +216,7 @@ it('loses no sample and scores none differently through a gateway SIGKILL and a 
   // read, the hardest case. The partitions' consumers (R1) that lived on it must be replaced.
   const where = await placement();
   const doomed = where.streamLeader;
+  serverKilledAt = Date.now();
   await cluster.kill(cluster.nodes.findIndex((n) => n.name === doomed));
   phase(
     `server ${doomed} (leader of ${TELEMETRY_STREAM}; ${where.consumers.filter((c) => c === doomed).length} of ` +
@@ -205,6 +239,10 @@ it('loses no sample and scores none differently through a gateway SIGKILL and a 
       `${takeoverMs} ms after SIGKILL (lease ${LEASE_MS} ms), from stream seqs [${takeovers.map((e) => e.fromStreamSeq)}]; ` +
       `${copies} scores stored twice in ${RESULTS_STREAM}; ` +
       `worst relative score difference ${worst.toExponential(2)}`,
+  );
+  console.log(
+    `failover: elections after the server's SIGKILL: ${electionReport()}; the device retried ` +
+      `${device.retries} publishes, its longest sample took ${device.longestMs} ms to be stored`,
   );
   expect(worst).toBeLessThanOrEqual(SCORE_TOLERANCE);
   // The replays after the last snapshot were published again, and dropped by the duplicate window.

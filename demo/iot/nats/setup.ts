@@ -60,6 +60,13 @@ async function ensureStream(
 }
 
 /**
+ * The telemetry stream's duplicate window (ms): a device's retried publish (same message id
+ * `<sensor>:<seq>`) within this time of the stored original is dropped. A device must give up
+ * before it (see `publisher.ts`).
+ */
+export const TELEMETRY_DUPLICATE_WINDOW_MS = 120_000;
+
+/**
  * The results stream's duplicate window (ms). A replayed result is dropped by the stream when it
  * comes within this time of the original: the snapshot interval plus the lease TTL plus the
  * takeover's set-up must stay below it (seconds in the shipped defaults; 2 minutes leaves room for
@@ -79,7 +86,7 @@ export async function ensureLayout(nc: NatsConnection, layout: ClusterLayout): P
     name: TELEMETRY_STREAM,
     subjects: [`${SUBJECT_ROOT}.*.telemetry.*`],
     // Devices publish with a message id `<sensor>:<seq>`: a retried publish is stored once.
-    duplicate_window: 120_000 * NS_PER_MS,
+    duplicate_window: TELEMETRY_DUPLICATE_WINDOW_MS * NS_PER_MS,
     ...common,
   });
   await ensureStream(jsm, {

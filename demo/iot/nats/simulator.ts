@@ -3,7 +3,9 @@
  * from the sensor model's own generator, `rate` samples per second per sensor.
  *
  * `npx tsx demo/iot/nats/simulator.ts --nats nats://127.0.0.1:4222 --sensors 300 --rate 1`
- * (also `--seed N`, `--samples N` to stop after N samples per sensor). Prints progress every 5 s.
+ * (also `--seed N`, `--samples N` to stop after N samples per sensor, `--give-up-ms N`: how long a
+ * sample is retried while the stream cannot store it, default 60 000, see `publisher.ts`). Prints
+ * progress every 5 s.
  */
 import { parseArgs } from 'node:util';
 import { connect } from '@nats-io/transport-node';
@@ -11,7 +13,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { generateSeries } from '../../../models/sensors/generator.js';
 import { GruStreamError } from '../../../src/node.js';
 import { CHANNELS } from '../contract.js';
-import { publishTelemetry } from './publisher.js';
+import { PUBLISH_GIVE_UP_MS, publishTelemetry } from './publisher.js';
 
 const BLOCK = 1152;
 
@@ -23,11 +25,13 @@ async function main(): Promise<void> {
       rate: { type: 'string', default: '1' },
       seed: { type: 'string', default: '1' },
       samples: { type: 'string', default: '0' },
+      'give-up-ms': { type: 'string', default: String(PUBLISH_GIVE_UP_MS) },
     },
   });
   const n = Number(values.sensors);
   const rate = Number(values.rate);
   const samples = Number(values.samples);
+  const giveUpAfterMs = Number(values['give-up-ms']);
   if (!Number.isInteger(n) || n < 1)
     throw new GruStreamError('E_ARGUMENT', `--sensors: expected an integer ≥ 1, got '${values.sensors}'`);
   if (!(rate > 0 && rate <= 1000))
@@ -52,9 +56,9 @@ async function main(): Promise<void> {
       ids.map((id, i) => {
         const v = series[i]!.subarray((k % BLOCK) * 4, (k % BLOCK) * 4 + 4);
         const sample = { t, ...Object.fromEntries(CHANNELS.map((c, j) => [c, Number(v[j]!.toFixed(4))])) };
-        return publishTelemetry(js, id, k + 1, sample as Parameters<typeof publishTelemetry>[3]).then(
-          () => stored++,
-        );
+        return publishTelemetry(js, id, k + 1, sample as Parameters<typeof publishTelemetry>[3], {
+          giveUpAfterMs,
+        }).then(() => stored++);
       }),
     );
   }
