@@ -8,13 +8,6 @@ import { defineConfig } from 'vitest/config';
  * builds and browser start-ups within the timeouts below on a busy machine.
  */
 const CHROMIUM = ['test/browser/**/*.test.ts', 'test/pwa/**/*.test.ts', 'test/**/*.browser.test.ts'];
-/**
- * Test files kept out of `npm test` until they pass reliably: none now. The NATS failover test was
- * here after one CI failure (its device gave up while nats-server 2.9.10 elected a stream leader);
- * the device now retries for 60 s (demo/iot/nats/publisher.ts), and it passed 35 of 35 runs
- * (demo/iot/nats/README.md, "The failover test").
- */
-const NOT_YET_RELIABLE: string[] = [];
 export default defineConfig({
   test: {
     testTimeout: 60_000,
@@ -25,7 +18,7 @@ export default defineConfig({
         test: {
           name: 'node',
           include: ['test/**/*.test.ts'],
-          exclude: [...CHROMIUM, ...NOT_YET_RELIABLE],
+          exclude: CHROMIUM,
           sequence: { groupOrder: 0 },
         },
       },
