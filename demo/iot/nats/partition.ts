@@ -32,6 +32,7 @@ import { OrderedReader } from './reader.js';
 import { alarmMessage, scoreMessage } from './results.js';
 import { decodeSnapshot, emptySnapshot, encodeSnapshot } from './snapshot.js';
 import type { PartitionSnapshot } from './snapshot.js';
+import { FailureLog } from './failure-log.js';
 
 export interface PartitionContext {
   /** This gateway's id (written into snapshots). */
@@ -80,6 +81,8 @@ export class PartitionOwner {
   private readonly pendingSeqs = new Map<string, number[]>();
   private readonly sessions: Sessions;
   private publishing = 0;
+  /** Failed result publishes, logged as runs rather than a line each. */
+  private readonly publishFailures: FailureLog;
   private publishesSettled: (() => void) | undefined;
   private held: { promise: Promise<void>; release: () => void } | undefined;
   private reader: OrderedReader | undefined;
@@ -117,6 +120,10 @@ export class PartitionOwner {
       },
       fatal: ctx.fatal,
     });
+    this.publishFailures = new FailureLog(
+      ctx.log,
+      `gateway ${ctx.gatewayId}: partition ${partition}: publishing results`,
+    );
     this.streamSeq = snap.streamSeq;
     for (const [id, { record, seq }] of Object.entries(snap.sensors)) {
       this.sessions.addSaved(id, record);
@@ -260,6 +267,7 @@ export class PartitionOwner {
     const attempt = (): void => {
       this.ctx.js.publish(subject, body, { msgID }).then(
         () => {
+          this.publishFailures.succeeded();
           if (lagMs !== undefined) this.ctx.published(lagMs);
           if (--this.publishing === 0 && this.publishesSettled) this.publishesSettled();
         },
@@ -268,7 +276,7 @@ export class PartitionOwner {
             if (--this.publishing === 0 && this.publishesSettled) this.publishesSettled();
             return; // the next owner replays from the last snapshot, which this result is after
           }
-          this.ctx.log(`gateway ${this.ctx.gatewayId}: publish ${subject} failed, retrying: ${errorText(e)}`);
+          this.publishFailures.failed(`${subject}: ${errorText(e)}`);
           setTimeout(attempt, this.ctx.retryMs);
         },
       );
