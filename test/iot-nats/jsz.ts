@@ -3,7 +3,7 @@
  * port): a node counts as the meta leader, or a stream's leader, only when it reports itself as such
  * (a survivor keeps naming a dead leader until it hears of a new one).
  */
-import type { NatsCluster, NatsNode } from './cluster.js';
+import type { NatsCluster, NatsNode } from '../../demo/iot/nats/local-cluster.js';
 
 interface ReplicaView {
   name: string;

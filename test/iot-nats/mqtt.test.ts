@@ -14,8 +14,8 @@ import { loadSensorModel } from '../../demo/iot/gateway/sensor-model.js';
 import { startNatsGateway } from '../../demo/iot/nats/gateway.js';
 import type { NatsGateway } from '../../demo/iot/nats/gateway.js';
 import { plant, referenceScores, telemetry } from '../iot/plant.js';
-import { startNatsCluster } from './cluster.js';
-import type { NatsCluster } from './cluster.js';
+import { startNatsCluster } from '../../demo/iot/nats/local-cluster.js';
+import type { NatsCluster } from '../../demo/iot/nats/local-cluster.js';
 import { ResultsObserver } from './observer.js';
 
 const P = 3;

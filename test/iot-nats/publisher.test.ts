@@ -12,8 +12,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TELEMETRY_STREAM } from '../../demo/iot/nats/contract.js';
 import { publishTelemetry } from '../../demo/iot/nats/publisher.js';
 import { TELEMETRY_DUPLICATE_WINDOW_MS, ensureLayout } from '../../demo/iot/nats/setup.js';
-import { startNatsCluster } from './cluster.js';
-import type { NatsCluster } from './cluster.js';
+import { startNatsCluster } from '../../demo/iot/nats/local-cluster.js';
+import type { NatsCluster } from '../../demo/iot/nats/local-cluster.js';
 
 const P = 2;
 const sample = { t: 1000, current: 1, temperature: 2, vibration: 3, pressure: 4 };

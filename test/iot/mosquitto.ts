@@ -7,10 +7,9 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../demo/iot/free-port.js';
 
 export const MOSQUITTO = process.env.MOSQUITTO_PATH ?? '/usr/sbin/mosquitto';
 
@@ -25,17 +24,6 @@ export interface Mosquitto {
   stop(): Promise<void>;
 }
 
-/** A port free on 127.0.0.1 right now (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** @param extra more config lines (global settings such as `max_queued_messages 100000`) */
 export async function startMosquitto(extra: string[] = []): Promise<Mosquitto> {
@@ -108,3 +96,5 @@ export async function startMosquitto(extra: string[] = []): Promise<Mosquitto> {
     },
   };
 }
+
+export { freePort };

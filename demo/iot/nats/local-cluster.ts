@@ -1,8 +1,9 @@
 /**
- * A nats-server JetStream cluster on free loopback ports, started by a test from config files of its
- * own (with the partition mapping of the NATS gateway) and stopped by PID. Ready once every node
- * logs "Server is ready" and a stream replicated on every node can be created. Fails (never
- * skips) when nats-server is missing: CI installs it (`apt-get install -y nats-server`).
+ * A nats-server JetStream cluster on free loopback ports, started from config files of its own (with
+ * the partition mapping of the NATS gateway) in a temporary folder and stopped by PID: for the local
+ * demo (`npm run iot:nats`), the tests and the benches. Ready once every node logs "Server is ready"
+ * and a stream replicated on every node can be created. Fails (never skips) when nats-server is
+ * missing: CI installs it (`apt-get install -y nats-server`).
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -12,8 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { partitionMapping } from '../../demo/iot/nats/contract.js';
-import { freePort } from '../iot/mosquitto.js';
+import { freePort } from '../free-port.js';
+import { partitionMapping } from './contract.js';
 
 export const NATS_SERVER = process.env.NATS_SERVER_PATH ?? '/usr/sbin/nats-server';
 
