@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { freePort } from '../../demo/iot/free-port.js';
 
 export const MOSQUITTO = process.env.MOSQUITTO_PATH ?? '/usr/sbin/mosquitto';
@@ -23,7 +24,6 @@ export interface Mosquitto {
   log: string[];
   stop(): Promise<void>;
 }
-
 
 /** @param extra more config lines (global settings such as `max_queued_messages 100000`) */
 export async function startMosquitto(extra: string[] = []): Promise<Mosquitto> {
@@ -60,21 +60,15 @@ export async function startMosquitto(extra: string[] = []): Promise<Mosquitto> {
   const log: string[] = [];
   let running = false;
   await new Promise<void>((resolve, reject) => {
-    let buffered = '';
-    const onData = (d: Buffer): void => {
-      buffered += d.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop()!;
-      for (const l of lines) {
-        log.push(l);
-        if (/mosquitto version \S+ running/.test(l)) {
-          running = true;
-          resolve();
-        }
+    const onLine = (l: string): void => {
+      log.push(l);
+      if (/mosquitto version \S+ running/.test(l)) {
+        running = true;
+        resolve();
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    createInterface({ input: child.stdout! }).on('line', onLine);
+    createInterface({ input: child.stderr! }).on('line', onLine);
     child.once('exit', (code) =>
       reject(new Error(`mosquitto exited with code ${code} before it was running:\n${log.join('\n')}`)),
     );

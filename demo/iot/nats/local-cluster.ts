@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { freePort } from '../free-port.js';
@@ -55,19 +56,13 @@ function startNode(name: string, conf: string, debug: boolean, log: string[] = [
   const child = spawn(NATS_SERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {
-    let buffered = '';
-    const onData = (d: Buffer): void => {
-      buffered += d.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop()!;
-      for (const l of lines) {
-        log.push(l);
-        if (log.length > LOG_CAP) log.splice(0, log.length - LOG_KEEP);
-        if (l.includes('Server is ready')) resolve({ name, url: '', child, log, exited });
-      }
+    const onLine = (l: string): void => {
+      log.push(l);
+      if (log.length > LOG_CAP) log.splice(0, log.length - LOG_KEEP);
+      if (l.includes('Server is ready')) resolve({ name, url: '', child, log, exited });
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    createInterface({ input: child.stdout! }).on('line', onLine);
+    createInterface({ input: child.stderr! }).on('line', onLine);
     child.once('exit', (code) =>
       reject(new Error(`nats-server ${name} exited (${code}) before ready:\n${log.join('\n')}`)),
     );

@@ -11,6 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { connect } from '@nats-io/transport-node';
@@ -32,18 +33,8 @@ function spawnScript(
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  for (const [stream, err] of [
-    [child.stdout!, false],
-    [child.stderr!, true],
-  ] as const) {
-    let buffered = '';
-    stream.on('data', (d: Buffer) => {
-      buffered += d.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop()!;
-      for (const l of lines) if (l !== '') onLine(l, err);
-    });
-  }
+  createInterface({ input: child.stdout! }).on('line', (l) => l !== '' && onLine(l, false));
+  createInterface({ input: child.stderr! }).on('line', (l) => l !== '' && onLine(l, true));
   return child;
 }
 
