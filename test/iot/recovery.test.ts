@@ -5,10 +5,11 @@
  * measured and printed.
  *
  * The devices keep publishing (QoS 1) while the gateway is dead; the broker queues them for the
- * gateway's persistent session. Snapshots fall every 37 accepted samples, so the kill lands between
- * two of them and the journal must carry the samples after the last one.
+ * gateway's persistent session. Snapshots fall every 37 accepted samples; the kill comes after 12 more
+ * samples are scored on top of the snapshot at 111, once that is on disk, so the journal must carry
+ * at least those.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
@@ -23,6 +24,8 @@ import { Observer, STEP_MS, T0, plant, publishSamples, referenceScores } from '.
 const SAMPLES = 120;
 /** Samples 0…KILL_AT are published first; the gateway is killed once they are all scored. */
 const KILL_AT = 30;
+/** Samples before this one (4 × 28 = 112 accepted) include the 111th, which starts a snapshot. */
+const SNAPSHOT_AT = 28;
 const SPIKE = { sensor: 'm-2', sample: 90, channel: 0, offset: 40 };
 const sensors = plant(['m-0', 'm-1', 'm-2', 'm-3'], SAMPLES, SPIKE);
 
@@ -49,6 +52,20 @@ afterAll(async () => {
   await rm(stateDir, { recursive: true, force: true });
 });
 
+/** The journal generations in the state directory (`journal-<gen>.jsonl`), ascending. */
+async function journalGenerations(): Promise<number[]> {
+  return (await readdir(stateDir))
+    .map((n) => /^journal-(\d+)\.jsonl$/.exec(n)?.[1])
+    .filter((g): g is string => g !== undefined)
+    .map(Number)
+    .sort((a, b) => a - b);
+}
+
+/** Polls `check` every 20 ms until it holds (bounded by the test's timeout). */
+async function until(check: () => Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((r) => setTimeout(r, 20));
+}
+
 const args = (): string[] => [
   '--broker',
   mosquitto.url,
@@ -71,10 +88,20 @@ it('continues after kill -9 as if uninterrupted: no sample lost, duplicates coun
     clientId: 'devices',
     clean: false,
   });
-  // Samples 0…KILL_AT only, then the kill: 4 × 31 = 124 accepted samples, 13 after the snapshot at
-  // 111, so the journal has records to replay wherever the gateway's own timing falls. (Publishing
-  // everything at once let the gateway score all 480 before the kill arrived in one CI run.)
-  await publishSamples(device, sensors, 0, KILL_AT + 1);
+  // Samples 0…SNAPSHOT_AT - 1 (4 × 28 = 112 accepted: the 111th starts a snapshot), then wait until
+  // that snapshot is on disk (its journal generation is the only one left), then samples
+  // SNAPSHOT_AT…KILL_AT (12 more), scored, then the kill. Those 12 are in the journal after the
+  // snapshot, so the restart must replay them. (A snapshot takes each sensor's record once it is
+  // idle, so one still running when later samples arrive may include them; waiting for it to finish
+  // is what makes the replay certain.)
+  const journalsBefore = await journalGenerations();
+  await publishSamples(device, sensors, 0, SNAPSHOT_AT);
+  await observer.until(() => observer.hasScores(sensors, SNAPSHOT_AT));
+  await until(async () => {
+    const gens = await journalGenerations();
+    return gens.length === 1 && gens[0]! > Math.max(...journalsBefore);
+  });
+  await publishSamples(device, sensors, SNAPSHOT_AT, KILL_AT + 1);
   await observer.until(() => observer.hasScores(sensors, KILL_AT + 1));
   process.kill(first.pid, 'SIGKILL');
   expect((await first.exited).signal).toBe('SIGKILL');
